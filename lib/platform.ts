@@ -1,0 +1,34 @@
+import { Tags, type App } from 'aws-cdk-lib';
+import { applyComplianceChecks } from './compliance';
+import { environmentConfig, resolveEnvironmentName, type EnvironmentConfig } from './config/environments';
+import { StorageStack } from './stacks/storage-stack';
+
+export interface Platform {
+  readonly config: EnvironmentConfig;
+  readonly storage: StorageStack;
+}
+
+/** `C2c-dev-Storage`, `C2c-prod-Storage`, ... */
+export function stackName(config: EnvironmentConfig, component: string): string {
+  return `C2c-${config.name}-${component}`;
+}
+
+/**
+ * Adds the platform's stacks for the environment named by the `env` context (`-c env=prod`,
+ * default dev) to the app, with the compliance checks.
+ */
+export function buildPlatform(app: App): Platform {
+  const config = environmentConfig(resolveEnvironmentName(app.node.tryGetContext('env')));
+  const env = { account: config.account, region: config.region };
+
+  const storage = new StorageStack(app, stackName(config, 'Storage'), {
+    env,
+    config,
+    terminationProtection: config.terminationProtection,
+    description: `Cradle-to-Career data platform (${config.name}): data lake buckets, KMS keys and Glue databases.`,
+  });
+
+  Tags.of(app).add('c2c:environment', config.name);
+  applyComplianceChecks(app);
+  return { config, storage };
+}

@@ -1,0 +1,136 @@
+import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { ZoneDefinition } from '../../core/lake/zones';
+
+/** How long a zone keeps superseded data, and when it moves data to cheaper storage. */
+export interface ZoneLifecycle {
+  /** Delete an object version this long after a newer version or a delete replaced it. */
+  readonly noncurrentVersionExpiration: Duration;
+
+  /**
+   * Move current objects to S3 Intelligent-Tiering this long after they were written.
+   *
+   * @default - objects stay in S3 Standard
+   */
+  readonly transitionToIntelligentTieringAfter?: Duration;
+}
+
+export interface LakeZoneProps {
+  readonly zone: ZoneDefinition;
+
+  /** Lowercase prefix shared by the environment's names, e.g. `c2c-dev`. */
+  readonly namePrefix: string;
+
+  /** Where S3 delivers this zone's server access logs, under the prefix `<zone>/`. */
+  readonly accessLogBucket: s3.IBucket;
+
+  readonly lifecycle: ZoneLifecycle;
+
+  /** Abort multipart uploads that were never completed after this long. */
+  readonly abortIncompleteMultipartUploadAfter: Duration;
+
+  /** Applied to the bucket, the key and the Glue database alike. */
+  readonly removalPolicy: RemovalPolicy;
+
+  /** Empty the bucket before CloudFormation deletes it. Requires `RemovalPolicy.DESTROY`. */
+  readonly autoDeleteObjects: boolean;
+
+  /** How long KMS waits before deleting the key once the stack lets go of it. */
+  readonly keyDeletionWindow: Duration;
+}
+
+/** Tags that say which zone a resource belongs to and how sensitive its data is. */
+const ZONE_TAG = 'c2c:zone';
+const SENSITIVITY_TAG = 'c2c:sensitivity';
+const PII_TAG = 'c2c:may-hold-pii';
+
+/**
+ * One zone of the data lake (DESIGN.md §2): its bucket, the customer-managed KMS key that
+ * encrypts only that bucket, and its Glue database.
+ */
+export class LakeZone extends Construct {
+  public readonly key: kms.Key;
+  public readonly bucket: s3.Bucket;
+  public readonly database: glue.CfnDatabase;
+
+  constructor(scope: Construct, id: string, props: LakeZoneProps) {
+    super(scope, id);
+    const { zone } = props;
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: `alias/${props.namePrefix}/${zone.name}`,
+      description: `Encrypts the ${zone.name} zone of the ${props.namePrefix} data lake (${zone.sensitivity}).`,
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+      pendingWindow: props.keyDeletionWindow,
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      // One data key per bucket per period instead of a KMS call per object: cost and throttling.
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogBucket,
+      serverAccessLogsPrefix: `${zone.name}/`,
+      // Date-partitioned log keys, so Athena can prune the logs by day.
+      targetObjectKeyFormat: s3.TargetObjectKeyFormat.partitionedPrefix(s3.PartitionDateSource.EVENT_TIME),
+      lifecycleRules: lifecycleRules(props.lifecycle, props.abortIncompleteMultipartUploadAfter),
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.autoDeleteObjects,
+    });
+
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: Stack.of(this).account,
+      databaseInput: {
+        name: glueDatabaseName(props.namePrefix, zone.name),
+        description: zone.description,
+        locationUri: this.bucket.s3UrlForObject(),
+      },
+    });
+    this.database.applyRemovalPolicy(props.removalPolicy);
+
+    for (const resource of [this.key, this.bucket]) {
+      Tags.of(resource).add(ZONE_TAG, zone.name);
+      Tags.of(resource).add(SENSITIVITY_TAG, zone.sensitivity);
+      Tags.of(resource).add(PII_TAG, String(zone.mayHoldPii));
+    }
+  }
+}
+
+/** `c2c-dev` + `raw` → `c2c_dev_raw`: Glue (and Athena) database names are lowercase with underscores. */
+function glueDatabaseName(namePrefix: string, zoneName: string): string {
+  return `${namePrefix}_${zoneName}`.replace(/-/g, '_');
+}
+
+function lifecycleRules(lifecycle: ZoneLifecycle, abortIncompleteMultipartUploadAfter: Duration): s3.LifecycleRule[] {
+  // Current objects never expire by age: the pipeline deletes what it has finished with
+  // (e.g. landing drops after ingest), and versioning keeps the deleted data for a while.
+  const rules: s3.LifecycleRule[] = [
+    {
+      id: 'expire-superseded-versions',
+      noncurrentVersionExpiration: lifecycle.noncurrentVersionExpiration,
+      expiredObjectDeleteMarker: true,
+      abortIncompleteMultipartUploadAfter,
+    },
+  ];
+  if (lifecycle.transitionToIntelligentTieringAfter) {
+    rules.push({
+      id: 'move-to-intelligent-tiering',
+      transitions: [
+        {
+          storageClass: s3.StorageClass.INTELLIGENT_TIERING,
+          transitionAfter: lifecycle.transitionToIntelligentTieringAfter,
+        },
+      ],
+    });
+  }
+  return rules;
+}

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Annotations, App, Stack, Validations } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ENVIRONMENT_NAMES } from '../../lib/config/environments';
+import { buildPlatform } from '../../lib/platform';
+import { cdkJsonContext } from './cdk-context';
+
+/** One violating construct of one rule, as the synthesis validation report lists it. */
+interface Finding {
+  readonly plugin: string;
+  readonly rule: string;
+  readonly severity: string;
+  readonly constructPath: string;
+}
+
+/** The parts of the cloud assembly's `validation-report.json` that the assertions read. */
+interface ValidationReport {
+  readonly pluginReports: readonly {
+    readonly pluginName: string;
+    readonly violations: readonly {
+      readonly ruleName: string;
+      readonly severity: string;
+      readonly violatingConstructs: readonly { readonly constructPath: string }[];
+    }[];
+  }[];
+}
+
+function platformApp(env: string): App {
+  // Report violations in validation-report.json instead of throwing at the first error, so the
+  // assertions see every finding, errors and warnings alike.
+  const app = new App({ context: { ...cdkJsonContext(), env, '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  buildPlatform(app);
+  return app;
+}
+
+/**
+ * Synthesizes the app and returns every unacknowledged finding of the validation plugins that
+ * ran at synthesis: cdk-nag, CloudFormation's built-in template validation, and construct
+ * annotations (warnings and errors added by constructs, through the feature flag
+ * `@aws-cdk/core:annotationsInValidationReport` in cdk.json).
+ */
+function synthFindings(app: App): Finding[] {
+  const assembly = app.synth();
+  const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as ValidationReport;
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((construct) => ({
+        plugin: plugin.pluginName,
+        rule: violation.ruleName,
+        severity: violation.severity,
+        constructPath: construct.constructPath,
+      })),
+    ),
+  );
+}
+
+/** `cdk_nag` metadata that `writeSuppressionsToCloudFormation` puts on acknowledged resources. */
+function acknowledgements(app: App): { stack: string; logicalId: string; id: string; reason: string }[] {
+  const assembly = app.synth();
+  return assembly.stacks.flatMap((stack) =>
+    Object.entries(stack.template.Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }>)
+      .flatMap(([logicalId, resource]) =>
+        (resource.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((rule) => ({ stack: stack.stackName, logicalId, ...rule })),
+      ),
+  );
+}
+
+describe.each(ENVIRONMENT_NAMES)('the %s app', (env) => {
+  const app = platformApp(env);
+
+  test('synthesizes with no unacknowledged cdk-nag, template or annotation findings, errors or warnings', () => {
+    expect(synthFindings(app)).toEqual([]);
+  });
+
+  // No finding is acknowledged today; this keeps any future acknowledgement reasoned and documented.
+  test('acknowledges findings only with a written reason that docs/infrastructure.md lists', () => {
+    const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'infrastructure.md'), 'utf8');
+    for (const acknowledgement of acknowledgements(app)) {
+      expect(acknowledgement.reason.length).toBeGreaterThan(40);
+      expect(docs).toContain(acknowledgement.id);
+    }
+  });
+});
+
+describe('the compliance check', () => {
+  test('reports errors and warnings of non-compliant resources added to the app, except acknowledged ones', () => {
+    const app = platformApp('dev');
+    const canary = new Stack(app, 'Canary');
+    const bareBucket = new s3.Bucket(canary, 'BareBucket');
+    const reason = 'A canary acknowledgement, to show that acknowledged findings leave the report.';
+    Validations.of(bareBucket).acknowledge({ id: 'AwsSolutions-S10', reason });
+    new glue.CfnCrawler(canary, 'BareCrawler', {
+      role: 'arn:aws:iam::123456789012:role/crawler',
+      targets: { s3Targets: [{ path: 's3://example/' }] },
+    });
+    Annotations.of(canary).addWarningV2('c2c:canary', 'A construct warning is a finding too.');
+
+    const findings = synthFindings(app);
+
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        { plugin: 'AwsSolutions', rule: 'AwsSolutions-S1', severity: 'error', constructPath: 'Canary/BareBucket/Resource' },
+        { plugin: 'AwsSolutions', rule: 'AwsSolutions-GL1', severity: 'warning', constructPath: 'Canary/BareCrawler' },
+        expect.objectContaining({ rule: expect.stringContaining('c2c:canary'), severity: 'warning', constructPath: 'Canary' }),
+      ]),
+    );
+    expect(findings.filter((finding) => finding.rule === 'AwsSolutions-S10')).toEqual([]);
+    expect(acknowledgements(app)).toContainEqual(
+      expect.objectContaining({ stack: 'Canary', logicalId: expect.stringMatching(/^BareBucket/), id: 'AwsSolutions-S10', reason }),
+    );
+    // Everything reported comes from the canary: the platform's own stacks stay clean beside it.
+    expect(findings.filter((finding) => !finding.constructPath.startsWith('Canary'))).toEqual([]);
+  });
+});
