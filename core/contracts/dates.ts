@@ -1,0 +1,73 @@
+/**
+ * Dates in partner files: each contract names a strptime-style pattern (`%Y%m%d`, `%m/%d/%Y`) or
+ * `default` (ISO `YYYY-MM-DD`). Inside the platform a date is always its ISO text, so one compiled
+ * pattern both reads a partner's text into ISO and writes ISO out in the partner's format.
+ */
+export interface DateFormat {
+  readonly pattern: string;
+  /** The ISO date the text denotes, or null when the text does not match or is no calendar date. */
+  parse(text: string): string | null;
+  /** Writes an ISO date (`YYYY-MM-DD`) in this format. */
+  format(iso: string): string;
+}
+
+const DIRECTIVES: Readonly<Record<string, { part: 'Y' | 'm' | 'd'; digits: number }>> = {
+  '%Y': { part: 'Y', digits: 4 },
+  '%m': { part: 'm', digits: 2 },
+  '%d': { part: 'd', digits: 2 },
+};
+
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
+  return day <= days;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+export function compileDateFormat(pattern: string): DateFormat {
+  const strptime = pattern === 'default' ? '%Y-%m-%d' : pattern;
+  const tokens = strptime.split(/(%[A-Za-z])/).filter((t) => t.length > 0);
+  const order: Array<'Y' | 'm' | 'd'> = [];
+  let regex = '^';
+  for (const token of tokens) {
+    if (token.startsWith('%')) {
+      const directive = DIRECTIVES[token];
+      if (!directive) throw new Error(`date format "${pattern}": unsupported directive ${token} (use %Y, %m, %d)`);
+      order.push(directive.part);
+      regex += `(\\d{${directive.digits}})`;
+    } else {
+      regex += escapeRegExp(token);
+    }
+  }
+  for (const part of ['Y', 'm', 'd'] as const) {
+    if (order.filter((p) => p === part).length !== 1) {
+      throw new Error(`date format "${pattern}": needs exactly one each of %Y, %m and %d`);
+    }
+  }
+  const matcher = new RegExp(regex + '$');
+  const slices: Record<'Y' | 'm' | 'd', [number, number]> = { Y: [0, 4], m: [5, 7], d: [8, 10] };
+
+  return {
+    pattern,
+    parse(text: string): string | null {
+      const match = matcher.exec(text);
+      if (!match) return null;
+      const value: Record<string, string> = {};
+      order.forEach((part, i) => (value[part] = match[i + 1] as string));
+      const [y, m, d] = [value.Y as string, value.m as string, value.d as string];
+      return isCalendarDate(Number(y), Number(m), Number(d)) ? `${y}-${m}-${d}` : null;
+    },
+    format(iso: string): string {
+      let out = '';
+      for (const token of tokens) {
+        const directive = DIRECTIVES[token];
+        out += directive ? iso.slice(...slices[directive.part]) : token;
+      }
+      return out;
+    },
+  };
+}
