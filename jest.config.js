@@ -4,8 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Type checking is done once by `npm run typecheck`; jest only transpiles.
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true }],
+    // Type checking is done once by `npm run typecheck`; with isolatedModules (tsconfig) jest only transpiles.
+    '^.+\\.ts$': 'ts-jest',
   },
   testTimeout: 120000,
 };

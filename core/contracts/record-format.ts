@@ -35,11 +35,23 @@ export function compileRecordFormatter(contract: Contract): RecordFormatter {
     if (values.length !== fieldCount) {
       throw new Error(`${contract.id}: record has ${values.length} values, contract has ${fieldCount} fields`);
     }
-    return values.map((value, i) => (value === null ? missing : (toText[i] as (v: string | boolean) => string)(value)));
+    const out = new Array<string>(fieldCount);
+    for (let i = 0; i < fieldCount; i++) {
+      const value = values[i] as FieldValue;
+      out[i] = value === null ? missing : (toText[i] as (v: string | boolean) => string)(value);
+    }
+    return out;
   };
   // A missing value stays bare even under `quoting: all`, so readers can tell it from an empty text.
-  const line = (fieldTexts: readonly string[]): string =>
-    fieldTexts.map((text) => (text === missing ? text : encode(text))).join(delimiter) + lineTerminator;
+  // Joining an array gives one flat string, which encodes to bytes much faster than a rope of pieces.
+  const line = (fieldTexts: readonly string[]): string => {
+    const encoded = new Array<string>(fieldTexts.length);
+    for (let i = 0; i < fieldTexts.length; i++) {
+      const field = fieldTexts[i] as string;
+      encoded[i] = field === missing ? field : encode(field);
+    }
+    return encoded.join(delimiter) + lineTerminator;
+  };
 
   return {
     header: line(contract.schema.fields.map((f) => f.name)),

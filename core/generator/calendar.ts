@@ -5,25 +5,21 @@ export function dayOf(year: number, month: number, day: number): number {
   return Date.UTC(year, month - 1, day) / MS_PER_DAY;
 }
 
+/** ISO texts are asked for tens of millions of times over a few thousand distinct days: memoized. */
+const isoCache = new Map<number, string>();
+
 export function isoOf(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  let iso = isoCache.get(day);
+  if (iso === undefined) {
+    iso = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+    isoCache.set(day, iso);
+  }
+  return iso;
 }
 
-export function yearOf(day: number): number {
-  return new Date(day * MS_PER_DAY).getUTCFullYear();
-}
-
-export function monthOf(day: number): number {
-  return new Date(day * MS_PER_DAY).getUTCMonth() + 1;
-}
-
-/** Whole years of age on `day` for someone born on `birth`. */
-export function ageAt(birth: number, day: number): number {
-  const b = new Date(birth * MS_PER_DAY);
-  const d = new Date(day * MS_PER_DAY);
-  const age = d.getUTCFullYear() - b.getUTCFullYear();
-  const beforeBirthday = d.getUTCMonth() < b.getUTCMonth() || (d.getUTCMonth() === b.getUTCMonth() && d.getUTCDate() < b.getUTCDate());
-  return beforeBirthday ? age - 1 : age;
+/** Whole years of age, to within a day of the birthday: precise enough for simulating work. */
+export function approximateAge(birth: number, day: number): number {
+  return Math.floor((day - birth) / 365.2425);
 }
 
 /** `2019-20` for the school year starting in fall 2019. */

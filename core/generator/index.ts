@@ -29,7 +29,6 @@ export interface GenerateOptions {
 }
 
 export const MAX_PEOPLE = 5_000_000;
-const BATCH = 1000;
 
 /** Columns of the person truth file: who each person really is (never part of a drop). */
 export const PERSON_TRUTH_COLUMNS = [
@@ -64,42 +63,51 @@ function truthRow(person: Person): string[] {
   ];
 }
 
-export async function generateState(
-  options: GenerateOptions,
-  names: NameFrequencies,
-  sink: TruthSink,
-  onProgress: (peopleDone: number) => void = () => undefined,
-): Promise<void> {
-  const problems = checkGenerateOptions(options);
-  if (problems.length > 0) throw new RangeError(problems.join('; '));
-  const { seed, people } = options;
-  const population = new Population(seed, people, new NameSampler(names));
-  const ctx: SimulationContext = {
-    seed, rates: noiseRates(options.noise), directory: new Directory(seed, people), population, ids: new Identifiers(seed, people), sink,
-  };
-  const k12 = k12Writers(ctx);
-  const college = collegeWriters(ctx);
-  const educators = educatorWriters(ctx);
-  const calGrant = calGrantWriter(ctx);
-  const wages = wageWriter(ctx);
-  const social = socialServiceWriters(ctx);
+/**
+ * Generates people by index range. Person i's records depend only on (options, i), so ranges can
+ * be generated in any order or in parallel and concatenated into the same files.
+ */
+export class StateGenerator {
+  private readonly population: Population;
+  private readonly ctx: SimulationContext;
+  private readonly writers;
 
-  for (let index = 0; index < people; index++) {
-    const person = population.person(index);
-    const rng = new Rng(mix(seed, index, 21));
-    const life = newLife(person.homeCounty);
-    sink.person(truthRow(person));
-    simulateK12(person, life, rng, ctx, k12);
-    simulatePostsecondary(person, life, rng, ctx, college);
-    simulateEducator(person, life, rng, ctx, educators);
-    simulateCalGrant(person, life, rng, ctx, calGrant);
-    simulateWages(person, life, rng, ctx, wages);
-    simulateSocialServices(person, life, rng, ctx, social);
-    if ((index + 1) % BATCH === 0) {
-      await sink.drain();
-      onProgress(index + 1);
+  constructor(private readonly options: GenerateOptions, names: NameFrequencies, private readonly sink: TruthSink) {
+    const problems = checkGenerateOptions(options);
+    if (problems.length > 0) throw new RangeError(problems.join('; '));
+    const { seed, people } = options;
+    this.population = new Population(seed, people, new NameSampler(names));
+    this.ctx = {
+      seed, rates: noiseRates(options.noise), directory: new Directory(seed, people), population: this.population,
+      ids: new Identifiers(seed, people), sink,
+    };
+    this.writers = {
+      k12: k12Writers(this.ctx),
+      college: collegeWriters(this.ctx),
+      educators: educatorWriters(this.ctx),
+      calGrant: calGrantWriter(this.ctx),
+      wages: wageWriter(this.ctx),
+      social: socialServiceWriters(this.ctx),
+    };
+  }
+
+  /** Writes people [from, to) to the sink. */
+  generate(from: number, to: number): void {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && from <= to && to <= this.options.people)) {
+      throw new RangeError(`people range [${from}, ${to}) is outside [0, ${this.options.people})`);
+    }
+    const { ctx, writers } = this;
+    for (let index = from; index < to; index++) {
+      const person = this.population.person(index);
+      const rng = new Rng(mix(this.options.seed, index, 21));
+      const life = newLife(person.homeCounty);
+      this.sink.person(truthRow(person));
+      simulateK12(person, life, rng, ctx, writers.k12);
+      simulatePostsecondary(person, life, rng, ctx, writers.college);
+      simulateEducator(person, life, rng, ctx, writers.educators);
+      simulateCalGrant(person, life, rng, ctx, writers.calGrant);
+      simulateWages(person, life, rng, ctx, writers.wages);
+      simulateSocialServices(person, life, rng, ctx, writers.social);
     }
   }
-  await sink.drain();
-  onProgress(people);
 }

@@ -8,8 +8,6 @@ import type { Contract } from '../contracts/types';
 export interface RecordSink {
   /** One source record: values in the contract's field order, and the true person behind it. */
   record(contract: Contract, fileName: string, values: readonly FieldValue[], personId: string): void;
-  /** Lets buffered output reach its destination; called between batches of people. */
-  drain(): Promise<void>;
 }
 
 export type EmitRecord = (fileName: string, values: readonly FieldValue[], personId: string) => void;

@@ -1,0 +1,156 @@
+/**
+ * The `c2c` command line. Each command is a thin shell around core/ and adapters/: it parses
+ * options, runs stages with progress, prints a summary, and maps failures to exit codes.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { allContracts, contractFor, ContractError } from '../core/contracts/catalog';
+import { NOISE_LEVELS, type NoiseLevel } from '../core/generator';
+import { generateToFolder, OutputExistsError, type GenerationSummary } from '../adapters/generator/generate-to-folder';
+import { landDrops } from '../adapters/lake/land-drops';
+import { LocalFolderStore } from '../adapters/object-store/local-folder';
+import { CheckFailedError, EXIT, UsageError } from './cli/errors';
+import { Progress } from './cli/progress';
+import { table } from './cli/table';
+
+function wholeNumber(name: string, min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text.replace(/_/g, ''));
+    if (!/^\d[\d_]*$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}.`);
+    }
+    return value;
+  };
+}
+
+const noiseOption = (): Option => new Option('--noise <level>', 'how messy identities are').choices(NOISE_LEVELS as readonly string[]).default('medium');
+
+function datasetSummary(summary: GenerationSummary): string {
+  const rows = new Map<string, { files: number; rows: number }>();
+  for (const file of summary.files.filter((f) => f.kind === 'drop')) {
+    const key = `${file.partner}/${file.dataset}`;
+    const entry = rows.get(key) ?? { files: 0, rows: 0 };
+    entry.files += 1;
+    entry.rows += file.rows;
+    rows.set(key, entry);
+  }
+  const body = [...rows].map(([id, r]) => [id, r.files, r.rows] as [string, number, number]);
+  const total = body.reduce((sum, [, , n]) => sum + n, 0);
+  return table(['partner/dataset', 'files', 'records'], [...body, ['total', body.reduce((s, [, f]) => s + f, 0), total]]);
+}
+
+async function generate(outDir: string, options: { people: number; seed: number; noise: NoiseLevel; workers?: number; force?: boolean }, progress: Progress): Promise<GenerationSummary> {
+  return progress.stage(`generate ${options.people.toLocaleString('en-US')} people`, (report) =>
+    generateToFolder({ people: options.people, seed: options.seed, noise: options.noise }, outDir, {
+      overwrite: options.force ?? false,
+      workers: options.workers,
+      onProgress: (done) => report(done, options.people, 'people'),
+    }));
+}
+
+const DEMO_MARKER = '.c2c-demo';
+
+function buildProgram(): Command {
+  const program = new Command('c2c')
+    .description('Cradle-to-career data platform: synthetic partner data, validation, linkage, outcomes, on your laptop or in AWS.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program.command('generate')
+    .description('Generate a synthetic state: partner drop files in each partner\'s format, and the truth behind them.')
+    .requiredOption('--out <dir>', 'folder to write drops/, truth/ and generation.json into')
+    .option('--people <n>', 'people in the population', wholeNumber('--people', 1, 5_000_000), 10_000)
+    .option('--seed <s>', 'random seed; the same seed gives the same bytes', wholeNumber('--seed', 0, 0xffffffff), 1)
+    .addOption(noiseOption())
+    .option('--workers <n>', 'worker threads (default: one per core)', wholeNumber('--workers', 1, 64))
+    .option('--force', 'replace a state already in --out')
+    .action(async (opts: { out: string; people: number; seed: number; noise: NoiseLevel; workers?: number; force?: boolean }) => {
+      const progress = new Progress();
+      const summary = await generate(opts.out, opts, progress);
+      console.log(datasetSummary(summary));
+      console.log(`\nDrops in ${path.join(opts.out, 'drops')}; the truth (record → person) in ${path.join(opts.out, 'truth')}.`);
+    });
+
+  program.command('demo')
+    .description('Run the whole pipeline on a small synthetic state in a local lake (no AWS).')
+    .option('--dir <dir>', 'working folder for the demo (replaced on each run)', path.join('.c2c', 'demo'))
+    .option('--people <n>', 'people in the population', wholeNumber('--people', 1, 5_000_000), 5_000)
+    .option('--seed <s>', 'random seed', wholeNumber('--seed', 0, 0xffffffff), 1)
+    .addOption(noiseOption())
+    .action(async (opts: { dir: string; people: number; seed: number; noise: NoiseLevel }) => {
+      const progress = new Progress();
+      if (existsSync(opts.dir) && !existsSync(path.join(opts.dir, DEMO_MARKER))) {
+        throw new UsageError(`${opts.dir} exists and is not a demo folder; choose another --dir`);
+      }
+      await rm(opts.dir, { recursive: true, force: true });
+      await mkdir(opts.dir, { recursive: true });
+      await writeFile(path.join(opts.dir, DEMO_MARKER), 'Created by `c2c demo`; replaced on every run.\n');
+      const stateDir = path.join(opts.dir, 'state');
+      const lake = new LocalFolderStore(path.join(opts.dir, 'lake'));
+
+      const summary = await generate(stateDir, opts, progress);
+      const landed = await progress.stage('land partner drops in the lake', async (report) => {
+        await lake.init();
+        return landDrops(path.join(stateDir, 'drops'), lake, (done, total) => report(done, total, 'files'));
+      });
+
+      console.log(`\nSynthetic state: ${summary.people.toLocaleString('en-US')} people, seed ${summary.seed}, noise ${summary.noise}.`);
+      console.log(datasetSummary(summary));
+      const bytes = landed.reduce((sum, o) => sum + o.size, 0);
+      console.log(`\nLake: ${lake.root} (zones: landing, raw, quarantine, identity, linked, outcomes, published)`);
+      console.log(`Landed ${landed.length} partner files (${(bytes / 1e6).toFixed(1)} MB) in landing/; the truth stays in ${path.join(stateDir, 'truth')}.`);
+      console.log(`Done in ${progress.elapsed()}.`);
+    });
+
+  const contracts = program.command('contracts').description('Partner data contracts.');
+  contracts.command('list')
+    .description('List every partner dataset\'s contract.')
+    .action(() => {
+      console.log(table(['contract', 'version', 'domain', 'fields', 'file name', 'compression'],
+        allContracts().map((c) => [c.id, c.version, c.domain, c.schema.fields.length, c.file.namePattern, c.file.compression])));
+    });
+  contracts.command('show')
+    .description('Show one contract\'s fields.')
+    .argument('<id>', 'contract id, e.g. cde/k12_enrollment')
+    .action((id: string) => {
+      const parts = id.split('/');
+      const [partner, dataset] = parts;
+      if (parts.length !== 2 || !partner || !dataset) throw new UsageError(`contract id must look like partner/dataset, e.g. cde/k12_enrollment`);
+      const contract = contractFor(partner, dataset);
+      const dialect = contract.dialect;
+      console.log(`${contract.id} v${contract.version}: ${contract.title}\n${contract.description}\n`);
+      console.log(`File: ${contract.file.namePattern} (${contract.file.compression}); delimiter ${JSON.stringify(dialect.delimiter)}, ` +
+        `quoting ${dialect.quoting}, line end ${JSON.stringify(dialect.lineTerminator)}, ${dialect.byteOrderMark ? 'with' : 'no'} byte order mark.`);
+      console.log(`Primary key: ${contract.schema.primaryKey.join(', ')}\n`);
+      console.log(table(['field', 'type', 'format', 'required', 'pii', 'description'], contract.schema.fields.map((f) => [
+        f.name, f.type, f.format ?? '', f.constraints?.required ? 'yes' : '', f.pii ?? '', f.description,
+      ])));
+    });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; everything else commander reports is a usage error.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError || error instanceof OutputExistsError || error instanceof ContractError || error instanceof RangeError) {
+      console.error(`c2c: ${error.message}`);
+      return EXIT.usage;
+    }
+    if (error instanceof CheckFailedError) {
+      console.error(`c2c: ${error.message}`);
+      return EXIT.failedCheck;
+    }
+    console.error(`c2c: unexpected error: ${(error as Error).message ?? String(error)}`);
+    if (process.env.C2C_DEBUG) console.error(error);
+    else console.error('(set C2C_DEBUG=1 to see the stack trace)');
+    return EXIT.failedCheck;
+  }
+}
