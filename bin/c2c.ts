@@ -7,7 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { allContracts, contractFor, ContractError } from '../core/contracts/catalog';
-import { NOISE_LEVELS, type NoiseLevel } from '../core/generator';
+import { InvalidGenerateOptionsError, NOISE_LEVELS, type NoiseLevel } from '../core/generator';
 import { generateToFolder, OutputExistsError, type GenerationSummary } from '../adapters/generator/generate-to-folder';
 import { landDrops } from '../adapters/lake/land-drops';
 import { LocalFolderStore } from '../adapters/object-store/local-folder';
@@ -140,7 +140,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version are successes; everything else commander reports is a usage error.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof UsageError || error instanceof OutputExistsError || error instanceof ContractError || error instanceof RangeError) {
+    if (error instanceof UsageError || error instanceof OutputExistsError || error instanceof ContractError || error instanceof InvalidGenerateOptionsError) {
       console.error(`c2c: ${error.message}`);
       return EXIT.usage;
     }

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
-import { checkGenerateOptions, type GenerateOptions } from '../../core/generator';
+import { checkGenerateOptions, InvalidGenerateOptionsError, type GenerateOptions } from '../../core/generator';
 import { encodePreamble } from './block-sink';
 import { BLOCK_SIZE, type PartFile, type RangeTask } from './range-runner';
 
@@ -96,7 +96,7 @@ async function assemble(outDir: string, partDirs: readonly string[], results: Re
 
 export async function generateToFolder(options: GenerateOptions, outDir: string, settings: GenerateSettings = {}): Promise<GenerationSummary> {
   const problems = checkGenerateOptions(options);
-  if (problems.length > 0) throw new RangeError(problems.join('; '));
+  if (problems.length > 0) throw new InvalidGenerateOptionsError(problems.join('; '));
   const present = (await Promise.all(OWNED.map((name) => exists(path.join(outDir, name))))).some(Boolean);
   if (present && !settings.overwrite) {
     throw new OutputExistsError(`${outDir} already holds a generated state; choose another folder or pass --force to replace it`);

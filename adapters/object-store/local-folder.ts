@@ -5,15 +5,29 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZONE_NAMES, type ZoneName } from '../../core/lake/zones';
-import { checkKey, ObjectNotFoundError, type ObjectInfo, type ObjectRef, type ObjectStore } from '../../core/ports/object-store';
+import { checkKey, InvalidKeyError, ObjectNotFoundError, type ObjectInfo, type ObjectRef, type ObjectStore } from '../../core/ports/object-store';
 
-/** Temporary files live here inside each zone folder; never listed, never a valid key segment. */
+/** Temporary files live here inside each zone folder; never listed, never a valid first key segment. */
 const STAGING = '.staging';
+
+/** What a missing object (or a path through a file, e.g. `a/b` when `a` is an object) looks like to the file system. */
+function isAbsent(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** In S3's order, by the keys' UTF-8 bytes (JavaScript's `<` compares UTF-16 code units, which differs above U+D7FF). */
+function inKeyOrder(objects: ObjectInfo[]): ObjectInfo[] {
+  return objects
+    .map((object) => ({ object, bytes: Buffer.from(object.key, 'utf8') }))
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    .map(({ object }) => object);
+}
 
 export class LocalFolderStore implements ObjectStore {
   constructor(readonly root: string) {}
@@ -25,8 +39,14 @@ export class LocalFolderStore implements ObjectStore {
 
   pathOf(ref: ObjectRef): string {
     checkKey(ref.key);
-    if (ref.key.split('/')[0] === STAGING) throw new ObjectNotFoundError(ref);
-    return path.join(this.root, ref.zone, ...ref.key.split('/'));
+    if (ref.key.split('/')[0] === STAGING) throw new InvalidKeyError(`object key ${JSON.stringify(ref.key)} is in the reserved folder ${STAGING}`);
+    return path.join(this.zoneFolder(ref.zone), ...ref.key.split('/'));
+  }
+
+  private zoneFolder(zone: ZoneName): string {
+    // Zones come typed, but a zone from an event or a command line could be anything, e.g. `..`.
+    if (!(ZONE_NAMES as readonly string[]).includes(zone)) throw new InvalidKeyError(`unknown zone ${JSON.stringify(zone)}`);
+    return path.join(this.root, zone);
   }
 
   async put(ref: ObjectRef, body: AsyncIterable<Uint8Array> | Uint8Array | string): Promise<ObjectInfo> {
@@ -37,8 +57,16 @@ export class LocalFolderStore implements ObjectStore {
     try {
       const source = typeof body === 'string' || body instanceof Uint8Array ? Readable.from([body]) : Readable.from(body);
       await pipeline(source, createWriteStream(temporary, { flags: 'wx' }));
-      await mkdir(path.dirname(target), { recursive: true });
-      await rename(temporary, target);
+      // A delete pruning empty folders may remove the target's folder between mkdir and rename.
+      for (let attempt = 1; ; attempt++) {
+        await mkdir(path.dirname(target), { recursive: true });
+        try {
+          await rename(temporary, target);
+          break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt === 3) throw error;
+        }
+      }
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
@@ -49,7 +77,13 @@ export class LocalFolderStore implements ObjectStore {
   async *read(ref: ObjectRef): AsyncIterable<Uint8Array> {
     const file = this.pathOf(ref);
     if (!(await this.head(ref))) throw new ObjectNotFoundError(ref);
-    yield* createReadStream(file);
+    try {
+      yield* createReadStream(file);
+    } catch (error) {
+      // Deleted between the check and the open.
+      if (isAbsent(error)) throw new ObjectNotFoundError(ref);
+      throw error;
+    }
   }
 
   async head(ref: ObjectRef): Promise<ObjectInfo | null> {
@@ -57,13 +91,13 @@ export class LocalFolderStore implements ObjectStore {
       const info = await stat(this.pathOf(ref));
       return info.isFile() ? { ...ref, size: info.size, lastModified: info.mtime } : null;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      if (isAbsent(error)) return null;
       throw error;
     }
   }
 
   async list(zone: ZoneName, prefix = ''): Promise<ObjectInfo[]> {
-    const zoneRoot = path.join(this.root, zone);
+    const zoneRoot = this.zoneFolder(zone);
     const found: ObjectInfo[] = [];
     const walk = async (folder: string, keyPrefix: string): Promise<void> => {
       let entries;
@@ -85,10 +119,22 @@ export class LocalFolderStore implements ObjectStore {
       }
     };
     await walk(zoneRoot, '');
-    return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return inKeyOrder(found);
   }
 
   async delete(ref: ObjectRef): Promise<void> {
-    await rm(this.pathOf(ref), { force: true });
+    const file = this.pathOf(ref);
+    // Only an object is removed: a key that names a folder (a prefix of other keys) is no object.
+    if (!(await this.head(ref))) return;
+    await rm(file, { force: true });
+    // Empty folders left behind would block a later object with the folder's name (`a` after `a/b` is gone).
+    const zoneRoot = this.zoneFolder(ref.zone);
+    for (let folder = path.dirname(file); folder !== zoneRoot && folder.startsWith(zoneRoot + path.sep); folder = path.dirname(folder)) {
+      try {
+        await rmdir(folder);
+      } catch {
+        break; // not empty (or already gone): the folders above are not empty either
+      }
+    }
   }
 }

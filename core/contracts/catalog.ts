@@ -3,7 +3,7 @@
  * for internal consistency when first read. Contracts are imported statically so they travel inside
  * a bundled Lambda as well as the CLI.
  */
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import contractSchema from '../../contracts/contract.schema.json';
 import aiccuPrivateEnrollment from '../../contracts/aiccu/private_enrollment.v1.json';
 import cccoCcAwards from '../../contracts/cccco/cc_awards.v1.json';
@@ -21,7 +21,7 @@ import eddUiWages from '../../contracts/edd/ui_wages.v1.json';
 import ucUcDegrees from '../../contracts/uc/uc_degrees.v1.json';
 import ucUcEnrollment from '../../contracts/uc/uc_enrollment.v1.json';
 import { compileDateFormat } from './dates';
-import type { Contract } from './types';
+import type { Contract, FieldDefinition } from './types';
 
 /** The raw contract documents, in a stable order (partner, dataset). */
 export const CONTRACT_DOCUMENTS: readonly unknown[] = [
@@ -45,13 +45,26 @@ const validateDocument = new Ajv({ allErrors: true, strict: true, allowUnionType
 export function parseContract(document: unknown): Contract {
   const label = (document as { id?: unknown } | null)?.id ?? '(contract without id)';
   if (!validateDocument(document)) {
-    const problems = (validateDocument.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim());
+    const problems = (validateDocument.errors ?? []).map(describeSchemaError);
     throw new ContractError(`contract ${String(label)} is invalid: ${problems.join('; ')}`);
   }
   const contract = document as unknown as Contract;
   const problems = consistencyProblems(contract);
   if (problems.length > 0) throw new ContractError(`contract ${contract.id} is inconsistent: ${problems.join('; ')}`);
   return contract;
+}
+
+/** Ajv's message, plus what it leaves in params: which property is unknown, which values are allowed. */
+function describeSchemaError(error: ErrorObject): string {
+  const where = error.instancePath || '/';
+  if (error.keyword === 'additionalProperties') {
+    return `${where} has unknown property ${JSON.stringify((error.params as { additionalProperty: string }).additionalProperty)}`;
+  }
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
+    return `${where} must be one of ${allowed}`;
+  }
+  return `${where} ${error.message ?? error.keyword}`;
 }
 
 function consistencyProblems(contract: Contract): string[] {
@@ -75,11 +88,41 @@ function consistencyProblems(contract: Contract): string[] {
     if ((field.type === 'boolean') !== (field.trueValues !== undefined && field.falseValues !== undefined)) {
       problems.push(`field ${field.name}: trueValues and falseValues are for boolean fields, and boolean fields need both`);
     }
+    problems.push(...boundProblems(field));
   }
   try {
     new RegExp(contract.file.namePattern);
   } catch (error) {
     problems.push(`file.namePattern: ${(error as Error).message}`);
+  }
+  return problems;
+}
+
+const ISO = compileDateFormat('default');
+
+/**
+ * Bounds the field checker can apply: numbers on numeric fields and ISO dates on date fields (a
+ * bound of the wrong kind would compare as text, or not at all, and silently check nothing).
+ */
+function boundProblems(field: FieldDefinition): string[] {
+  const c = field.constraints ?? {};
+  const problems: string[] = [];
+  for (const bound of ['minimum', 'maximum'] as const) {
+    const value = c[bound];
+    if (value === undefined) continue;
+    if (field.type === 'integer' || field.type === 'number') {
+      if (typeof value !== 'number') problems.push(`field ${field.name}: ${bound} must be a number`);
+    } else if (field.type === 'date') {
+      if (typeof value !== 'string' || ISO.parse(value) === null) problems.push(`field ${field.name}: ${bound} must be an ISO date (YYYY-MM-DD)`);
+    } else {
+      problems.push(`field ${field.name}: ${bound} is only for integer, number and date fields`);
+    }
+  }
+  if (problems.length === 0 && c.minimum !== undefined && c.maximum !== undefined && c.minimum > c.maximum) {
+    problems.push(`field ${field.name}: minimum is above maximum`);
+  }
+  if (c.minLength !== undefined && c.maxLength !== undefined && c.minLength > c.maxLength) {
+    problems.push(`field ${field.name}: minLength is above maxLength`);
   }
   return problems;
 }

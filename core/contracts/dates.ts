@@ -24,33 +24,34 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
   return day <= days;
 }
 
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 export function compileDateFormat(pattern: string): DateFormat {
   const strptime = pattern === 'default' ? '%Y-%m-%d' : pattern;
-  const tokens = strptime.split(/(%[A-Za-z])/).filter((t) => t.length > 0);
-  const order: Array<'Y' | 'm' | 'd'> = [];
-  let regex = '^';
-  for (const token of tokens) {
-    if (token.startsWith('%')) {
-      const directive = DIRECTIVES[token];
-      if (!directive) throw new Error(`date format "${pattern}": unsupported directive ${token} (use %Y, %m, %d)`);
-      order.push(directive.part);
-      regex += `(\\d{${directive.digits}})`;
-    } else {
-      regex += escapeRegExp(token);
-    }
-  }
+  // As in strptime, every `%` starts a directive: `%%` is a literal percent sign, anything unknown is an error.
+  const tokens = strptime.split(/(%[\s\S]?)/).filter((t) => t.length > 0).map((token) => {
+    if (!token.startsWith('%')) return { literal: token };
+    if (token === '%%') return { literal: '%' };
+    const directive = DIRECTIVES[token];
+    if (!directive) throw new Error(`date format "${pattern}": unsupported directive ${token} (use %Y, %m, %d)`);
+    return { directive };
+  });
+  const order = tokens.flatMap((t) => (t.directive ? [t.directive.part] : []));
   for (const part of ['Y', 'm', 'd'] as const) {
     if (order.filter((p) => p === part).length !== 1) {
       throw new Error(`date format "${pattern}": needs exactly one each of %Y, %m and %d`);
     }
   }
-  const matcher = new RegExp(regex + '$');
+  const matcher = new RegExp(
+    '^' + tokens.map((t) => (t.directive ? `(\\d{${t.directive.digits}})` : escapeRegExp(t.literal as string))).join('') + '$',
+  );
   const slices: Record<'Y' | 'm' | 'd', [number, number]> = { Y: [0, 4], m: [5, 7], d: [8, 10] };
 
+  const formatted = new Map<string, string>();
   return {
     pattern,
     parse(text: string): string | null {
@@ -62,11 +63,17 @@ export function compileDateFormat(pattern: string): DateFormat {
       return isCalendarDate(Number(y), Number(m), Number(d)) ? `${y}-${m}-${d}` : null;
     },
     format(iso: string): string {
-      let out = '';
-      for (const token of tokens) {
-        const directive = DIRECTIVES[token];
-        out += directive ? iso.slice(...slices[directive.part]) : token;
+      // Files repeat the same few thousand dates millions of times: each is checked and formatted once.
+      let out = formatted.get(iso);
+      if (out !== undefined) return out;
+      // Writing what is no date would give a text that this format's own parse rejects.
+      const match = ISO_DATE.exec(iso);
+      if (!match || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
+        throw new Error(`date format "${pattern}": can only write an ISO calendar date (YYYY-MM-DD)`);
       }
+      out = '';
+      for (const token of tokens) out += token.directive ? iso.slice(...slices[token.directive.part]) : token.literal;
+      formatted.set(iso, out);
       return out;
     },
   };

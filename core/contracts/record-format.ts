@@ -42,7 +42,8 @@ export function compileRecordFormatter(contract: Contract): RecordFormatter {
     }
     return out;
   };
-  // A missing value stays bare even under `quoting: all`, so readers can tell it from an empty text.
+  // The missing value stays bare even under `quoting: all`, as agencies' tools write it (an empty
+  // text is missing too, under Table Schema's rules).
   // Joining an array gives one flat string, which encodes to bytes much faster than a rope of pieces.
   const line = (fieldTexts: readonly string[]): string => {
     const encoded = new Array<string>(fieldTexts.length);

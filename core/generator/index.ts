@@ -41,6 +41,9 @@ export interface TruthSink extends RecordSink {
   person(values: readonly string[]): void;
 }
 
+/** Options a user gave that the generator cannot honour; the message says what to change. */
+export class InvalidGenerateOptionsError extends Error {}
+
 /** Checks options and explains what is wrong in words a user can act on. */
 export function checkGenerateOptions(options: GenerateOptions): string[] {
   const problems: string[] = [];
@@ -74,7 +77,7 @@ export class StateGenerator {
 
   constructor(private readonly options: GenerateOptions, names: NameFrequencies, private readonly sink: TruthSink) {
     const problems = checkGenerateOptions(options);
-    if (problems.length > 0) throw new RangeError(problems.join('; '));
+    if (problems.length > 0) throw new InvalidGenerateOptionsError(problems.join('; '));
     const { seed, people } = options;
     this.population = new Population(seed, people, new NameSampler(names));
     this.ctx = {
