@@ -43,6 +43,8 @@ class Buffered {
   /** Lines not yet encoded: encoding a few kilobytes at a time costs far less than line by line. */
   private pending = '';
   rows = 0;
+  /** For a drop file: the start of its records' truth lines (the file name, encoded once). */
+  truthPrefix = '';
 
   constructor(readonly file: OutputFileDescription) {}
 
@@ -129,14 +131,14 @@ export class BlockSink implements TruthSink {
         path: `drops/${contract.partner}/${contract.dataset}/${fileName}`, kind: 'drop', partner: contract.partner, dataset: contract.dataset,
         compress: contract.file.compression === 'gzip', preamble: (contract.dialect.byteOrderMark ? '\ufeff' : '') + outputs.drop.header,
       });
+      drop.truthPrefix = outputs.truth.encode(fileName) + ',';
       outputs.dropFiles.set(fileName, drop);
     }
     const texts = outputs.drop.texts(values);
     drop.append(outputs.drop.line(texts));
-    const truthTexts = [fileName];
-    for (const i of outputs.keyIndexes) truthTexts.push(texts[i] as string);
-    truthTexts.push(personId);
-    outputs.truthFile.append(outputs.truth.line(truthTexts));
+    let truthLine = drop.truthPrefix;
+    for (const i of outputs.keyIndexes) truthLine += outputs.truth.encode(texts[i] as string) + ',';
+    outputs.truthFile.append(truthLine + personId + '\n');
   }
 
   /** The block's bytes per file (files without rows in this block are left out), and a fresh start. */

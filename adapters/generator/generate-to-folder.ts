@@ -5,7 +5,7 @@
  * An existing state is never overwritten silently.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -69,6 +69,11 @@ function runInWorker(task: RangeTask, onProgress: (done: number) => void): Promi
   });
 }
 
+/**
+ * Builds each file from the parts in range order. The first range wrote its parts with the
+ * preamble, so where it has a part, that part is moved into place and the rest appended to it:
+ * half the copying of building every file afresh.
+ */
 async function assemble(outDir: string, partDirs: readonly string[], results: ReadonlyArray<readonly PartFile[]>): Promise<GeneratedFile[]> {
   const byPath = new Map<string, { file: PartFile; rows: number; inParts: number[] }>();
   results.forEach((parts, i) => {
@@ -82,13 +87,16 @@ async function assemble(outDir: string, partDirs: readonly string[], results: Re
   const files: GeneratedFile[] = [];
   for (const [relativePath, { file, rows, inParts }] of [...byPath].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const target = path.join(outDir, relativePath);
+    const partPath = (i: number): string => path.join(partDirs[i] as string, relativePath);
     await mkdir(path.dirname(target), { recursive: true });
-    const out = createWriteStream(target);
+    const startsWithFirstRange = inParts[0] === 0;
+    if (startsWithFirstRange) await rename(partPath(0), target);
+    const rest = startsWithFirstRange ? inParts.slice(1) : inParts;
     async function* pieces(): AsyncIterable<Buffer> {
-      yield encodePreamble(file);
-      for (const i of inParts) yield* createReadStream(path.join(partDirs[i] as string, relativePath));
+      if (!startsWithFirstRange) yield encodePreamble(file);
+      for (const i of rest) yield* createReadStream(partPath(i));
     }
-    await pipeline(pieces, out);
+    await pipeline(pieces, createWriteStream(target, { flags: startsWithFirstRange ? 'a' : 'w' }));
     files.push({ path: relativePath, kind: file.kind, partner: file.partner, dataset: file.dataset, rows });
   }
   return files;
@@ -114,7 +122,7 @@ export async function generateToFolder(options: GenerateOptions, outDir: string,
     settings.onProgress?.(done.reduce((a, b) => a + b, 0));
   };
   try {
-    const tasks = ranges.map((range, i) => ({ options, ...range, partDir: partDirs[i] as string }));
+    const tasks = ranges.map((range, i) => ({ options, ...range, partDir: partDirs[i] as string, writesPreambles: i === 0 }));
     const results = await Promise.all(tasks.map((task, i) => runInWorker(task, report(i))));
     const files = await assemble(outDir, partDirs, results);
     const summary: GenerationSummary = { generator: 'c2c synthetic state v1', ...options, files };

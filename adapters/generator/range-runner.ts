@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { StateGenerator, type GenerateOptions } from '../../core/generator';
 import { loadNameFrequencies } from '../reference-data/names';
-import { BlockSink, type OutputFileDescription } from './block-sink';
+import { BlockSink, encodePreamble, type OutputFileDescription } from './block-sink';
 
 /** People per block: a block's output sits in memory (a few MB) before it is written. */
 export const BLOCK_SIZE = 2000;
@@ -16,6 +16,8 @@ export interface RangeTask {
   readonly from: number;
   readonly to: number;
   readonly partDir: string;
+  /** The first range starts its files with their preamble, so its parts can become the files. */
+  readonly writesPreambles: boolean;
 }
 
 export interface PartFile extends OutputFileDescription {
@@ -37,6 +39,7 @@ export function runRange(task: RangeTask, onProgress: (peopleDone: number) => vo
           mkdirSync(path.dirname(target), { recursive: true });
           part = { fd: openSync(target, 'w'), file: output.file, rows: 0 };
           parts.set(output.file.path, part);
+          if (task.writesPreambles) writeSync(part.fd, encodePreamble(output.file));
         }
         writeSync(part.fd, output.bytes);
         part.rows += output.rows;

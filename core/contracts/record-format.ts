@@ -19,6 +19,8 @@ export interface RecordFormatter {
   line(texts: readonly string[]): string;
   /** One line, with its terminator. Values come in contract field order. */
   format(values: readonly FieldValue[]): string;
+  /** One field's text as it stands between delimiters (quoted where the dialect says so). */
+  encode(text: string): string;
 }
 
 export function compileRecordFormatter(contract: Contract): RecordFormatter {
@@ -59,6 +61,7 @@ export function compileRecordFormatter(contract: Contract): RecordFormatter {
     texts,
     line,
     format: (values) => line(texts(values)),
+    encode: (text) => (text === missing ? text : encode(text)),
   };
 }
 

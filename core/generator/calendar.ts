@@ -5,14 +5,17 @@ export function dayOf(year: number, month: number, day: number): number {
   return Date.UTC(year, month - 1, day) / MS_PER_DAY;
 }
 
-/** ISO texts are asked for tens of millions of times over a few thousand distinct days: memoized. */
-const isoCache = new Map<number, string>();
+/** ISO texts are asked for tens of millions of times over a few thousand distinct days: memoized by day. */
+const isoCache: string[] = [];
+/** Day numbers are negative before 1970; the cache is indexed from 1900. */
+const CACHE_ORIGIN = dayOf(1900, 1, 1);
 
 export function isoOf(day: number): string {
-  let iso = isoCache.get(day);
+  const slot = day - CACHE_ORIGIN;
+  let iso = isoCache[slot];
   if (iso === undefined) {
     iso = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
-    isoCache.set(day, iso);
+    if (slot >= 0 && slot < 80000) isoCache[slot] = iso;
   }
   return iso;
 }
