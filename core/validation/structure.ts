@@ -124,43 +124,94 @@ export class StructureScanner {
     this.bytes += chunk.length;
     const classes = this.classes;
     const maxLineBytes = this.limits.maxLineBytes;
-    // The hot loop works on locals; the object's fields are brought up to date before any slow path.
+    const { delimiter, quote, expectedFields } = this;
+    // The hot loop keeps the scanner's state in locals and handles the common bytes (ordinary
+    // bytes, delimiters, quotes, the end of a well-formed record) inline; anything else brings
+    // the fields up to date and takes the slow path.
     let state = this.state;
     let lineBytes = this.lineBytes;
     let field = this.field;
-    // A byte after a CR or inside a multi-byte character always takes the slow path.
-    let mustSlow = this.utf8Remaining !== 0 || this.pendingCr;
+    let line = this.line;
+    let records = this.records;
+    let lf = this.lf;
+    let fast = this.fastPathAllowed();
     const end = chunk.length;
     for (; i < end; i++) {
       const byte = chunk[i] as number;
       const kind = classes[byte] as number;
-      if (kind === ORDINARY && !mustSlow) {
-        lineBytes++;
-        if (state === State.FieldStart) state = State.Unquoted;
-        else if (state === State.QuoteInQuoted) {
-          this.state = state; this.lineBytes = lineBytes; this.field = field;
-          this.report('text_after_quote', this.line, field);
-          state = State.Unquoted;
+      if (fast && lineBytes < maxLineBytes) {
+        if (kind === ORDINARY) {
+          if (state === State.Unquoted || state === State.Quoted) {
+            lineBytes++;
+            continue;
+          }
+          if (state === State.FieldStart) {
+            lineBytes++;
+            state = State.Unquoted;
+            continue;
+          }
+        } else if (byte === delimiter && state !== State.Quoted) {
+          lineBytes++;
+          field++;
+          state = State.FieldStart;
+          continue;
+        } else if (byte === quote) {
+          if (state === State.Quoted) {
+            lineBytes++;
+            state = State.QuoteInQuoted;
+            continue;
+          }
+          if (state === State.QuoteInQuoted) {
+            lineBytes++;
+            state = State.Quoted;
+            continue;
+          }
+          if (state === State.FieldStart) {
+            lineBytes++;
+            state = State.Quoted;
+            this.quoteOpenedOnLine = line;
+            continue;
+          }
+        } else if (byte === LF && state !== State.Quoted && field === expectedFields && line === records + 2 && this.lineShifts.length === 0) {
+          // The common end of a record: the right number of values, no value spanned lines.
+          lf++;
+          records++;
+          line++;
+          this.recordStartLine = line;
+          lineBytes = 0;
+          field = 1;
+          state = State.FieldStart;
+          this.lineTooLongReported = false;
+          this.utf8Reported = false;
+          continue;
         }
-        if (lineBytes > maxLineBytes && !this.lineTooLongReported) {
-          this.lineTooLongReported = true;
-          this.report('line_too_long', this.line);
-        }
-        if (this.headerBytes !== null) this.headerBytes.push(byte);
-        continue;
       }
       this.state = state;
       this.lineBytes = lineBytes;
       this.field = field;
+      this.line = line;
+      this.records = records;
+      this.lf = lf;
       this.slowByte(byte, kind);
       state = this.state;
       lineBytes = this.lineBytes;
       field = this.field;
-      mustSlow = this.utf8Remaining !== 0 || this.pendingCr;
+      line = this.line;
+      records = this.records;
+      lf = this.lf;
+      fast = this.fastPathAllowed();
     }
     this.state = state;
     this.lineBytes = lineBytes;
     this.field = field;
+    this.line = line;
+    this.records = records;
+    this.lf = lf;
+  }
+
+  /** The fast path knows nothing of the header, partial UTF-8 characters or a CR awaiting its LF. */
+  private fastPathAllowed(): boolean {
+    return this.headerDone && this.utf8Remaining === 0 && !this.pendingCr;
   }
 
   /** Everything but an ordinary byte in the middle of a value: rare, so clarity beats speed here. */
