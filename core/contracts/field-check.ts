@@ -35,37 +35,36 @@ export function compileFieldChecker(field: FieldDefinition, missingValues: reado
   const pattern = c.pattern !== undefined ? new RegExp(`^(?:${c.pattern})$`, 'u') : undefined;
   const toTyped = typedReader(field);
 
+  const violation = (rule: FieldRule): FieldViolation => ({ rule, message: fieldRuleMessage(field, rule) });
   return (text: string): FieldViolation | null => {
-    if (missing.has(text)) {
-      return c.required ? { rule: 'required', message: `${field.name} is required` } : null;
-    }
+    if (missing.has(text)) return c.required ? violation('required') : null;
     const typed = toTyped(text);
-    if (typed === undefined) {
-      return field.type === 'date'
-        ? { rule: 'format', message: `${field.name} is not a date in format ${field.format ?? 'default'}` }
-        : { rule: 'type', message: `${field.name} is not a valid ${field.type}` };
-    }
-    if (enumValues && !enumValues.has(text)) {
-      return { rule: 'enum', message: `${field.name} is not one of the allowed codes (${[...enumValues].join(', ')})` };
-    }
-    if (pattern && !pattern.test(text)) {
-      return { rule: 'pattern', message: `${field.name} does not match the pattern ${c.pattern}` };
-    }
+    if (typed === undefined) return violation(field.type === 'date' ? 'format' : 'type');
+    if (enumValues && !enumValues.has(text)) return violation('enum');
+    if (pattern && !pattern.test(text)) return violation('pattern');
     const length = [...text].length;
-    if (c.minLength !== undefined && length < c.minLength) {
-      return { rule: 'min_length', message: `${field.name} is shorter than ${c.minLength} characters` };
-    }
-    if (c.maxLength !== undefined && length > c.maxLength) {
-      return { rule: 'max_length', message: `${field.name} is longer than ${c.maxLength} characters` };
-    }
-    if (c.minimum !== undefined && typed < c.minimum) {
-      return { rule: 'minimum', message: `${field.name} is below the minimum ${c.minimum}` };
-    }
-    if (c.maximum !== undefined && typed > c.maximum) {
-      return { rule: 'maximum', message: `${field.name} is above the maximum ${c.maximum}` };
-    }
+    if (c.minLength !== undefined && length < c.minLength) return violation('min_length');
+    if (c.maxLength !== undefined && length > c.maxLength) return violation('max_length');
+    if (c.minimum !== undefined && typed < c.minimum) return violation('minimum');
+    if (c.maximum !== undefined && typed > c.maximum) return violation('maximum');
     return null;
   };
+}
+
+/** What breaking a rule means for this field, in words (never the value). */
+export function fieldRuleMessage(field: FieldDefinition, rule: FieldRule): string {
+  const c = field.constraints ?? {};
+  switch (rule) {
+    case 'required': return `${field.name} is required`;
+    case 'format': return `${field.name} is not a date in format ${field.format ?? 'default'}`;
+    case 'type': return `${field.name} is not a valid ${field.type}`;
+    case 'enum': return `${field.name} is not one of the allowed codes (${(c.enum ?? []).join(', ')})`;
+    case 'pattern': return `${field.name} does not match the pattern ${c.pattern ?? ''}`;
+    case 'min_length': return `${field.name} is shorter than ${c.minLength ?? 0} characters`;
+    case 'max_length': return `${field.name} is longer than ${c.maxLength ?? 0} characters`;
+    case 'minimum': return `${field.name} is below the minimum ${c.minimum ?? ''}`;
+    case 'maximum': return `${field.name} is above the maximum ${c.maximum ?? ''}`;
+  }
 }
 
 /**

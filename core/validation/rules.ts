@@ -7,6 +7,7 @@ import type { FieldRule } from '../contracts/field-check';
 export type StructureRule =
   | 'empty_file'
   | 'not_gzip'
+  | 'unexpected_gzip'
   | 'corrupt_gzip'
   | 'utf16'
   | 'invalid_utf8'
@@ -30,6 +31,7 @@ export type RuleId = StructureRule | FieldRule | FileRule;
 export const RULE_DESCRIPTIONS: Readonly<Record<RuleId, string>> = {
   empty_file: 'The file is empty (zero bytes after decompression).',
   not_gzip: 'The contract declares gzip, but the file is not gzip-compressed.',
+  unexpected_gzip: 'The file is gzip-compressed, but the contract declares no compression.',
   corrupt_gzip: 'The gzip data is truncated or corrupt.',
   utf16: 'The file is UTF-16; the contract requires UTF-8.',
   invalid_utf8: 'Bytes that are not valid UTF-8 (for example Latin-1 or Windows-1252 text).',

@@ -76,6 +76,7 @@ export class StructureScanner {
   private crlf = 0;
   private pendingCr = false;
   private quoteOpenedOnLine = 0;
+  private strayQuoteReportedAt = -1;
   private recordStartLine = 1;
   private utf8Remaining = 0;
   private utf8Reported = false;
@@ -294,7 +295,9 @@ export class StructureScanner {
         if (byte === delimiter) {
           this.field++;
           this.state = State.FieldStart;
-        } else if (byte === quote) {
+        } else if (byte === quote && this.strayQuoteReportedAt !== this.line * 4096 + this.field) {
+          // One finding per value, however many quotes it holds.
+          this.strayQuoteReportedAt = this.line * 4096 + this.field;
           this.report('stray_quote', this.line, this.field);
         }
         break;
