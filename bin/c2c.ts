@@ -2,14 +2,19 @@
  * The `c2c` command line. Each command is a thin shell around core/ and adapters/: it parses
  * options, runs stages with progress, prints a summary, and maps failures to exit codes.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { allContracts, contractFor, ContractError } from '../core/contracts/catalog';
 import { InvalidGenerateOptionsError, NOISE_LEVELS, type NoiseLevel } from '../core/generator';
 import { generateToFolder, OutputExistsError, type GenerationSummary } from '../adapters/generator/generate-to-folder';
 import { landDrops } from '../adapters/lake/land-drops';
+import { openLocalLake } from '../adapters/lake/local-lake';
+import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
+import { ingestLandingZone, type IngestOutcome } from '../core/ingest/ingest';
+import { summaryText } from '../core/validation/report';
+import { validateDrop } from '../core/validation/validate';
 import { LocalFolderStore } from '../adapters/object-store/local-folder';
 import { CheckFailedError, EXIT, UsageError } from './cli/errors';
 import { Progress } from './cli/progress';
@@ -48,6 +53,23 @@ async function generate(outDir: string, options: { people: number; seed: number;
       workers: options.workers,
       onProgress: (done) => report(done, options.people, 'people'),
     }));
+}
+
+function ingestSummary(outcomes: readonly IngestOutcome[]): string {
+  const rows = outcomes.map((o) => o.status === 'ingested'
+    ? [o.landingKey, o.verdict, o.report.rows.read, o.report.rows.rejected, o.outputs[0] ? `${o.outputs[0].zone}/${o.outputs[0].key}` : '']
+    : [o.landingKey, o.status === 'gone' ? 'already ingested' : 'no contract', 0, 0, '']);
+  return table(['landing object', 'verdict', 'records', 'rejected', 'written to'], rows as Array<[string, string, number, number, string]>);
+}
+
+async function ingestLake(lakeDir: string, progress: Progress): Promise<IngestOutcome[]> {
+  const lake = await openLocalLake(lakeDir);
+  try {
+    return await progress.stage('validate and ingest the landing zone', (report) =>
+      ingestLandingZone(lake, (_outcome, done, total) => report(done, total, 'files')));
+  } finally {
+    await lake.close();
+  }
 }
 
 const DEMO_MARKER = '.c2c-demo';
@@ -96,12 +118,54 @@ function buildProgram(): Command {
         return landDrops(path.join(stateDir, 'drops'), lake, (done, total) => report(done, total, 'files'));
       });
 
+      const outcomes = await ingestLake(lake.root, progress);
+
       console.log(`\nSynthetic state: ${summary.people.toLocaleString('en-US')} people, seed ${summary.seed}, noise ${summary.noise}.`);
       console.log(datasetSummary(summary));
       const bytes = landed.reduce((sum, o) => sum + o.size, 0);
+      const accepted = outcomes.filter((o) => o.status === 'ingested' && o.verdict === 'accepted').length;
       console.log(`\nLake: ${lake.root} (zones: landing, raw, quarantine, identity, linked, outcomes, published)`);
-      console.log(`Landed ${landed.length} partner files (${(bytes / 1e6).toFixed(1)} MB) in landing/; the truth stays in ${path.join(stateDir, 'truth')}.`);
+      console.log(`Landed ${landed.length} partner files (${(bytes / 1e6).toFixed(1)} MB); ${accepted} accepted into raw/ as Parquet, ` +
+        `${outcomes.length - accepted} quarantined. Reports beside each; the truth stays in ${path.join(stateDir, 'truth')}.`);
       console.log(`Done in ${progress.elapsed()}.`);
+      if (accepted !== outcomes.length) throw new CheckFailedError('some generated files were not accepted:\n' + ingestSummary(outcomes.filter((o) => o.status !== 'ingested' || o.verdict !== 'accepted')));
+    });
+
+  program.command('validate')
+    .description('Validate one drop file against its contract and print the report (exit 0 accepted, 1 rejected).')
+    .argument('<file>', 'the drop file (gzip where the contract says so)')
+    .option('--partner <p>', 'partner, e.g. cde (default: the file\'s grandparent folder)')
+    .option('--dataset <d>', 'dataset, e.g. k12_enrollment (default: the file\'s parent folder)')
+    .option('--report <out.json>', 'also write the JSON report here')
+    .action(async (file: string, opts: { partner?: string; dataset?: string; report?: string }) => {
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
+      const folders = path.resolve(file).split(path.sep);
+      const partner = opts.partner ?? folders[folders.length - 3];
+      const dataset = opts.dataset ?? folders[folders.length - 2];
+      if (!partner || !dataset) throw new UsageError('name the contract with --partner and --dataset');
+      const contract = contractFor(partner, dataset);
+      const engine = await DuckDbEngine.open();
+      try {
+        const { report } = await new Progress().stage(`validate ${path.basename(file)}`, () =>
+          validateDrop({ name: path.basename(file), localPath: file, read: () => createReadStream(file) }, contract, engine));
+        process.stdout.write(summaryText(report));
+        if (opts.report) await writeFile(opts.report, JSON.stringify(report, null, 2) + '\n');
+        if (report.verdict !== 'accepted') throw new CheckFailedError(`${path.basename(file)} was rejected`);
+      } finally {
+        engine.close();
+      }
+    });
+
+  program.command('ingest')
+    .description('Validate and ingest everything waiting in a local lake\'s landing zone (exit 1 if anything was rejected).')
+    .requiredOption('--lake <dir>', 'the lake folder (zones as sub-folders)')
+    .action(async (opts: { lake: string }) => {
+      if (!existsSync(opts.lake)) throw new UsageError(`${opts.lake} does not exist`);
+      const outcomes = await ingestLake(opts.lake, new Progress());
+      console.log(ingestSummary(outcomes));
+      const failed = outcomes.filter((o) => o.status === 'no_contract' || (o.status === 'ingested' && o.verdict !== 'accepted'));
+      if (failed.length > 0) throw new CheckFailedError(`${failed.length} of ${outcomes.length} files were not accepted; their reports are in quarantine/`);
     });
 
   const contracts = program.command('contracts').description('Partner data contracts.');

@@ -89,7 +89,7 @@ export class LocalFolderStore implements ObjectStore {
   async head(ref: ObjectRef): Promise<ObjectInfo | null> {
     try {
       const info = await stat(this.pathOf(ref));
-      return info.isFile() ? { ...ref, size: info.size, lastModified: info.mtime } : null;
+      return info.isFile() ? { ...ref, size: info.size, lastModified: info.mtime, version: `${info.size}:${info.mtimeMs}` } : null;
     } catch (error) {
       if (isAbsent(error)) return null;
       throw error;
@@ -114,7 +114,7 @@ export class LocalFolderStore implements ObjectStore {
           if (prefix.startsWith(key + '/') || (key + '/').startsWith(prefix)) await walk(path.join(folder, entry.name), key + '/');
         } else if (entry.isFile() && key.startsWith(prefix)) {
           const info = await stat(path.join(folder, entry.name));
-          found.push({ zone, key, size: info.size, lastModified: info.mtime });
+          found.push({ zone, key, size: info.size, lastModified: info.mtime, version: `${info.size}:${info.mtimeMs}` });
         }
       }
     };

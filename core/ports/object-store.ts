@@ -13,6 +13,11 @@ export interface ObjectRef {
 export interface ObjectInfo extends ObjectRef {
   readonly size: number;
   readonly lastModified: Date;
+  /**
+   * What tells this delivery of the object from an earlier or later one under the same key:
+   * S3's version id or ETag; locally size and modification time.
+   */
+  readonly version: string;
 }
 
 export interface ObjectStore {

@@ -1,0 +1,32 @@
+/**
+ * A lake on a laptop, opened for ingestion: the zone folders, the ledger beside them in
+ * `.ledger/`, DuckDB, and a scratch folder. Close it when done.
+ */
+import path from 'node:path';
+import type { IngestDependencies } from '../../core/ingest/ingest';
+import { LocalFolderLedger } from '../ledger/local-folder-ledger';
+import { LocalFolderStore } from '../object-store/local-folder';
+import { DuckDbEngine } from '../sql/duckdb-engine';
+import { TempWorkspace } from '../workspace/temp-workspace';
+
+export interface LocalLake extends IngestDependencies {
+  readonly store: LocalFolderStore;
+  close(): Promise<void>;
+}
+
+export async function openLocalLake(dir: string): Promise<LocalLake> {
+  const store = new LocalFolderStore(dir);
+  await store.init();
+  const workspace = await TempWorkspace.create();
+  const engine = await DuckDbEngine.open({ tempDirectory: workspace.newFile('duckdb-spill').path });
+  return {
+    store,
+    ledger: new LocalFolderLedger(path.join(dir, '.ledger')),
+    engine,
+    workspace,
+    async close() {
+      engine.close();
+      await workspace.clear();
+    },
+  };
+}
