@@ -1,11 +1,13 @@
 import { Tags, type App } from 'aws-cdk-lib';
 import { applyComplianceChecks } from './compliance';
 import { environmentConfig, resolveEnvironmentName, type EnvironmentConfig } from './config/environments';
+import { IngestionStack } from './stacks/ingestion-stack';
 import { StorageStack } from './stacks/storage-stack';
 
 export interface Platform {
   readonly config: EnvironmentConfig;
   readonly storage: StorageStack;
+  readonly ingestion: IngestionStack;
 }
 
 /** `C2c-dev-Storage`, `C2c-prod-Storage`, ... */
@@ -26,9 +28,20 @@ export function buildPlatform(app: App): Platform {
     config,
     terminationProtection: config.terminationProtection,
     description: `Cradle-to-Career data platform (${config.name}): data lake buckets, KMS keys and Glue databases.`,
+    // Partner drops start ingestion through EventBridge.
+    eventBridgeZones: ['landing'],
+  });
+
+  // Refers to the storage stack's buckets and keys; the storage stack refers to nothing here.
+  const ingestion = new IngestionStack(app, stackName(config, 'Ingestion'), {
+    env,
+    config,
+    storage: storage.storage,
+    terminationProtection: config.terminationProtection,
+    description: `Cradle-to-Career data platform (${config.name}): ingestion of partner drops (validation, ledger, verdicts).`,
   });
 
   Tags.of(app).add('c2c:environment', config.name);
   applyComplianceChecks(app);
-  return { config, storage };
+  return { config, storage, ingestion };
 }

@@ -11,6 +11,8 @@ export interface DuckDbOptions {
   readonly memoryLimit?: string;
   readonly threads?: number;
   readonly tempDirectory?: string;
+  /** Where DuckDB keeps its own files; Lambda's home is read-only, so there it is /tmp. */
+  readonly homeDirectory?: string;
 }
 
 function toSqlValue(value: unknown): SqlValue {
@@ -31,6 +33,7 @@ export class DuckDbEngine implements SqlEngine {
       preserve_insertion_order: 'true',
     };
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
+    if (options.homeDirectory) config.home_directory = options.homeDirectory;
     const instance = await DuckDBInstance.create(':memory:', config);
     return new DuckDbEngine(instance, await instance.connect());
   }

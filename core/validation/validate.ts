@@ -6,7 +6,7 @@
 import { fieldRuleMessage, type FieldRule } from '../contracts/field-check';
 import type { Contract } from '../contracts/types';
 import type { SqlEngine } from '../ports/sql-engine';
-import { maskValue } from './mask';
+import { maskShape, maskValue } from './mask';
 import { contractRef, legendFor, type ReportExample, type ValidationReport } from './report';
 import { RULE_DESCRIPTIONS, type RuleId } from './rules';
 import { scanDrop, type ScanResult } from './scan';
@@ -33,10 +33,16 @@ export interface ValidatedDrop {
   readonly scan: ScanResult;
 }
 
-/** The records as the engine reads them, numbered in file order and with their physical line. */
-function numberedRecordsSql(drop: DropFile, contract: Contract, scan: ScanResult): string {
+/**
+ * The records as the engine reads them, numbered in file order and with their physical line.
+ * A sequence numbers them as they stream by (a window function would hold the whole file in
+ * memory); with one reading thread and insertion order kept, that is file order. Each call
+ * restarts the numbering, so run the returned query once.
+ */
+async function numberedRecords(engine: SqlEngine, drop: DropFile, contract: Contract, scan: ScanResult): Promise<string> {
+  await engine.run('CREATE OR REPLACE TEMP SEQUENCE c2c_record_number START 1');
   const source = readCsvSql(drop.localPath, contract, scan.compression === 'gzip');
-  const numbered = `SELECT row_number() OVER () AS record_number, * FROM ${source}`;
+  const numbered = `SELECT nextval('c2c_record_number') AS record_number, * FROM ${source}`;
   const shifts = scan.structure.lineShifts;
   if (shifts.length === 0) return `SELECT record_number + 1 AS line, * FROM (${numbered})`;
   // Values spanning lines push later records down: the shift in force is the last one at or before the record.
@@ -72,7 +78,8 @@ export async function validateDrop(drop: DropFile, contract: Contract, engine: S
   }
 
   let rejectedRecords = 0;
-  const structurallySound = Object.keys(counts).length === 0;
+  // A misnamed file is still read: the steward learns everything wrong with it at once.
+  const structurallySound = Object.keys(structure.counts).length === 0 && counts.header_mismatch === undefined;
   if (structurallySound) {
     rejectedRecords = await checkValues(drop, contract, engine, scan, examplesPerRule, add, examples);
   }
@@ -95,12 +102,23 @@ export async function validateDrop(drop: DropFile, contract: Contract, engine: S
   return { report, scan };
 }
 
+/** A header name as a partner would type it (the contracts' names are all like this). */
+const FIELD_NAME = /^[a-z][a-z0-9_]*$/;
+
 function headerProblem(actual: readonly string[], expected: readonly string[]): string {
+  // A first line that names none of the fields is most likely a record (the header is missing):
+  // its texts may be names, SSNs or birth dates, so none is shown.
+  if (!actual.some((name) => expected.includes(name))) {
+    return `${RULE_DESCRIPTIONS.header_mismatch} Expected ${expected.join(', ')}; the first line names none of them ` +
+      '(is the header missing?). Its texts are not shown: they may be personal data.';
+  }
   const missing = expected.filter((name) => !actual.includes(name));
   const extra = actual.filter((name) => !expected.includes(name));
+  // A name that does not look like one may be a value (a record run into the header): only its shape is shown.
+  const shown = (name: string): string => (FIELD_NAME.test(name) ? maskValue(name, undefined) : maskShape(name));
   const parts = [
     missing.length > 0 ? `missing ${missing.join(', ')}` : '',
-    extra.length > 0 ? `not in the contract: ${extra.map((n) => JSON.stringify(maskValue(n, undefined))).join(', ')}` : '',
+    extra.length > 0 ? `not in the contract: ${extra.map((n) => JSON.stringify(shown(n))).join(', ')}` : '',
     missing.length === 0 && extra.length === 0 ? 'the fields are in a different order' : '',
   ].filter(Boolean);
   return `${RULE_DESCRIPTIONS.header_mismatch} Expected ${expected.join(', ')}; ${parts.join('; ')}.`;
@@ -112,12 +130,11 @@ async function checkValues(
   add: (rule: RuleId, count: number) => void, examples: ReportExample[],
 ): Promise<number> {
   const { fields, missingValues, primaryKey } = contract.schema;
-  const records = numberedRecordsSql(drop, contract, scan);
   const rules = fields.map((f) => fieldRuleSql(f, missingValues));
   const checks = fields.map((f, i) => `{'field': ${sqlString(f.name)}, 'rule': ${rules[i]}, 'value': ${sqlIdentifier(f.name)}}`).join(', ');
   await engine.run(
     `CREATE OR REPLACE TEMP TABLE violations AS SELECT line, record_number, unnest(list_filter([${checks}], c -> c.rule IS NOT NULL), recursive := true) ` +
-    `FROM (${records}) WHERE ${rules.map((r) => `(${r}) IS NOT NULL`).join(' OR ')}`,
+    `FROM (${await numberedRecords(engine, drop, contract, scan)}) WHERE ${rules.map((r) => `(${r}) IS NOT NULL`).join(' OR ')}`,
   );
   for (const row of await engine.query('SELECT rule, count(*) AS n FROM violations GROUP BY rule ORDER BY rule')) add(row.rule as RuleId, row.n as number);
   const byField = new Map(fields.map((f) => [f.name, f]));
@@ -135,11 +152,18 @@ async function checkValues(
     });
   }
 
+  // Keys seen more than once, counted in one streaming aggregate (which spills to disk if the
+  // keys outgrow memory); only for those keys are the lines fetched, in a second pass.
   const keys = primaryKey.map(sqlIdentifier).join(', ');
   await engine.run(
-    `CREATE OR REPLACE TEMP TABLE duplicate_keys AS SELECT ${keys}, count(*) AS n, list(line ORDER BY record_number) AS lines ` +
-    `FROM (${records}) GROUP BY ${keys} HAVING count(*) > 1`,
+    `CREATE OR REPLACE TEMP TABLE repeated_keys AS SELECT ${keys}, count(*) AS n FROM ${readCsvSql(drop.localPath, contract, scan.compression === 'gzip')} ` +
+    `GROUP BY ${keys} HAVING count(*) > 1`,
   );
+  const [{ repeated }] = (await engine.query('SELECT count(*) AS repeated FROM repeated_keys')) as [{ repeated: number }];
+  await engine.run(repeated === 0
+    ? 'CREATE OR REPLACE TEMP TABLE duplicate_keys AS SELECT 0::BIGINT AS n, []::BIGINT[] AS lines WHERE false'
+    : `CREATE OR REPLACE TEMP TABLE duplicate_keys AS SELECT ${keys}, count(*) AS n, list(line ORDER BY record_number) AS lines ` +
+      `FROM (${await numberedRecords(engine, drop, contract, scan)}) SEMI JOIN repeated_keys USING (${keys}) GROUP BY ${keys}`);
   const [{ duplicates }] = (await engine.query('SELECT coalesce(sum(n - 1), 0) AS duplicates FROM duplicate_keys')) as [{ duplicates: number }];
   if (duplicates > 0) {
     add('duplicate_key', duplicates);
@@ -162,7 +186,8 @@ export async function writeParquet(drop: DropFile, contract: Contract, scan: Sca
   const { fields, missingValues } = contract.schema;
   const columns = fields.map((f) => `${typedValueSql(f, missingValues)} AS ${sqlIdentifier(f.name)}`).join(', ');
   const rows = await engine.query(
-    `COPY (SELECT ${columns}, ${sqlString(sourceObject)} AS _source_object, line AS _source_line FROM (${numberedRecordsSql(drop, contract, scan)}) ORDER BY record_number) ` +
+    // No ORDER BY: it would sort the whole file; one thread with insertion order kept writes file order.
+    `COPY (SELECT ${columns}, ${sqlString(sourceObject)} AS _source_object, line AS _source_line FROM (${await numberedRecords(engine, drop, contract, scan)})) ` +
     `TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   return Number(rows[0]?.Count ?? rows[0]?.count ?? NaN);

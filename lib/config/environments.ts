@@ -1,5 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ZoneName } from '../../core/lake/zones';
+import type { LogLevel } from '../ingestion/ingest-drop-function';
+import type { PartnerEndpoint } from '../ingestion/partner-verdict-topic';
 import type { ZoneLifecycle } from '../storage/lake-zone';
 
 /** A mistake in how the app was invoked or configured: shown to the operator as a message, without a stack trace. */
@@ -40,6 +43,23 @@ export interface EnvironmentConfig {
     readonly zoneLifecycle: Record<ZoneName, ZoneLifecycle>;
     readonly accessLogRetention: Duration;
   };
+
+  readonly ingestion: {
+    /** The ledger table refuses deletion (by anyone, CloudFormation included) while this is on. */
+    readonly ledgerDeletionProtection: boolean;
+    /** How long the validation Lambda's logs are kept. */
+    readonly logRetention: RetentionDays;
+    /** LOG_LEVEL of the validation Lambda, also its Lambda application log level. */
+    readonly logLevel: LogLevel;
+    /** At most this many drops are validated at once (the SQS event source's maximum concurrency, 2 to 1000). */
+    readonly maxConcurrency: number;
+    /**
+     * Who hears each partner's verdicts, by partner id (the first segment of the landing key):
+     * each endpoint is subscribed to the verdict topic with a filter on the `partner` message
+     * attribute, so it receives that partner's verdicts only.
+     */
+    readonly partnerNotificationEndpoints: Readonly<Record<string, readonly PartnerEndpoint[]>>;
+  };
 }
 
 /** Every zone with the same lifecycle, then the named zones replaced. */
@@ -76,6 +96,14 @@ function dev(env: Environment): EnvironmentConfig {
       zoneLifecycle: lifecyclePerZone({ noncurrentVersionExpiration: Duration.days(7) }),
       accessLogRetention: Duration.days(30),
     },
+    ingestion: {
+      ledgerDeletionProtection: false,
+      logRetention: RetentionDays.ONE_MONTH,
+      // Synthetic data only, so debug logs cannot leak a real person.
+      logLevel: 'DEBUG',
+      maxConcurrency: 5,
+      partnerNotificationEndpoints: {},
+    },
   };
 }
 
@@ -105,6 +133,14 @@ function prod(env: Environment): EnvironmentConfig {
         published: superseded(30),
       }),
       accessLogRetention: Duration.days(730),
+    },
+    ingestion: {
+      // The ledger is what makes a redelivered drop a no-op: losing it would ingest files twice.
+      ledgerDeletionProtection: true,
+      logRetention: RetentionDays.ONE_YEAR,
+      logLevel: 'INFO',
+      maxConcurrency: 10,
+      partnerNotificationEndpoints: {},
     },
   };
 }

@@ -56,6 +56,15 @@ export interface DataLakeStorageProps {
    * @default Duration.days(30)
    */
   readonly keyDeletionWindow?: Duration;
+
+  /**
+   * Zones whose bucket sends its events (object created, deleted, ...) to Amazon EventBridge,
+   * e.g. `['landing']` so that ingestion can react to partner drops. Consumers in other stacks
+   * add rules on the default event bus; the buckets do not refer to them, so no cycle arises.
+   *
+   * @default - none
+   */
+  readonly eventBridgeZones?: readonly ZoneName[];
 }
 
 /** Keeps a superseded version for 30 days, in S3 Standard. */
@@ -93,6 +102,7 @@ export class DataLakeStorage extends Construct {
         removalPolicy,
         autoDeleteObjects,
         keyDeletionWindow: props.keyDeletionWindow ?? Duration.days(30),
+        eventBridgeNotifications: props.eventBridgeZones?.includes(name) ?? false,
       });
     this.zones = Object.fromEntries(ZONE_NAMES.map((name) => [name, zoneFor(name)])) as Record<ZoneName, LakeZone>;
   }

@@ -40,6 +40,14 @@ export interface LakeZoneProps {
 
   /** How long KMS waits before deleting the key once the stack lets go of it. */
   readonly keyDeletionWindow: Duration;
+
+  /**
+   * Send every event of the bucket to Amazon EventBridge (the account's default bus), where
+   * rules in other stacks can route them.
+   *
+   * @default false
+   */
+  readonly eventBridgeNotifications?: boolean;
 }
 
 /** Tags that say which zone a resource belongs to and how sensitive its data is. */
@@ -86,6 +94,14 @@ export class LakeZone extends Construct {
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: props.autoDeleteObjects,
     });
+    if (props.eventBridgeNotifications) {
+      // CloudFormation's own bucket property rather than the L2's `eventBridgeEnabled`, which
+      // configures notifications through a custom resource: a Lambda function in this stack, with
+      // the AWSLambdaBasicExecutionRole managed policy, for a setting CloudFormation has.
+      // Consumers only add rules that match this bucket's events, so nothing here refers to them.
+      const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
+      cfnBucket.notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+    }
 
     this.database = new glue.CfnDatabase(this, 'Database', {
       catalogId: Stack.of(this).account,

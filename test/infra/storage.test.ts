@@ -252,6 +252,22 @@ describe('DataLakeStorage grants', () => {
     expect(kmsStatement?.Resource).toEqual({ 'Fn::GetAtt': [keyOf(template, 'raw'), 'Arn'] });
   });
 
+  test('sends bucket events to EventBridge for the zones asked only, with the bucket property (no custom resource)', () => {
+    const notifications = (eventBridgeZones?: ZoneName[]): Record<string, unknown> => {
+      const stack = new Stack(testApp(), 'Events');
+      new DataLakeStorage(stack, 'DataLake', { namePrefix: 'c2c-test', eventBridgeZones });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('Custom::S3BucketNotifications', 0);
+      const { zones } = buckets(template);
+      return Object.fromEntries(ZONE_NAMES.map((zone) => [zone, resource(template, zones[zone]).Properties.NotificationConfiguration]));
+    };
+    expect(Object.values(notifications()).filter(Boolean)).toEqual([]);
+    expect(notifications(['landing'])).toEqual({
+      ...Object.fromEntries(ZONE_NAMES.map((zone) => [zone, undefined])),
+      landing: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+    });
+  });
+
   test('rejects a name prefix that cannot name KMS aliases and Glue databases', () => {
     const stack = new Stack(testApp(), 'BadPrefix');
     expect(() => new DataLakeStorage(stack, 'DataLake', { namePrefix: 'C2C_Dev' })).toThrow(/Invalid namePrefix "C2C_Dev"/);
