@@ -13,7 +13,11 @@ function shorten(text: string, max: number): string {
 }
 
 export function maskValue(value: string, pii: PiiKind | undefined): string {
-  if (pii === undefined) return shorten(value, MAX_SHOWN);
+  return pii === undefined ? shorten(value, MAX_SHOWN) : maskShape(value);
+}
+
+/** Only the value's shape: for PII, and for texts that may be personal data whatever field they came in. */
+export function maskShape(value: string): string {
   const shape = value.replace(/\p{Nd}/gu, '9').replace(/\p{Lu}/gu, 'X').replace(/\p{L}/gu, 'x');
   return shorten(shape, 40);
 }
