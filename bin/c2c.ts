@@ -3,7 +3,7 @@
  * options, runs stages with progress, prints a summary, and maps failures to exit codes.
  */
 import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { allContracts, contractFor, ContractError } from '../core/contracts/catalog';
@@ -14,7 +14,9 @@ import { openLocalLake } from '../adapters/lake/local-lake';
 import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
 import { ingestLandingZone, type IngestOutcome } from '../core/ingest/ingest';
 import { summaryText } from '../core/validation/report';
+import { GLOB_CHARACTERS } from '../core/validation/sql';
 import { validateDrop } from '../core/validation/validate';
+import { TempWorkspace } from '../adapters/workspace/temp-workspace';
 import { LocalFolderStore } from '../adapters/object-store/local-folder';
 import { CheckFailedError, EXIT, UsageError } from './cli/errors';
 import { Progress } from './cli/progress';
@@ -146,14 +148,22 @@ function buildProgram(): Command {
       if (!partner || !dataset) throw new UsageError('name the contract with --partner and --dataset');
       const contract = contractFor(partner, dataset);
       const engine = await DuckDbEngine.open();
+      const workspace = await TempWorkspace.create();
       try {
+        // The engine would read a path with glob characters as a pattern: give it a copy instead.
+        let local = path.resolve(file);
+        if (GLOB_CHARACTERS.test(local)) {
+          local = workspace.newFile(file).path;
+          await copyFile(file, local);
+        }
         const { report } = await new Progress().stage(`validate ${path.basename(file)}`, () =>
-          validateDrop({ name: path.basename(file), localPath: file, read: () => createReadStream(file) }, contract, engine));
+          validateDrop({ name: path.basename(file), localPath: local, read: () => createReadStream(local) }, contract, engine));
         process.stdout.write(summaryText(report));
         if (opts.report) await writeFile(opts.report, JSON.stringify(report, null, 2) + '\n');
         if (report.verdict !== 'accepted') throw new CheckFailedError(`${path.basename(file)} was rejected`);
       } finally {
         engine.close();
+        await workspace.clear();
       }
     });
 

@@ -21,14 +21,15 @@ export class TempWorkspace implements Workspace {
   }
 
   async copyOf(store: ObjectStore, ref: ObjectRef): Promise<LocalFile> {
-    // Keep the object's own name last: engines infer compression from the extension.
-    const file = path.join(this.dir, `${randomUUID()}-${path.posix.basename(ref.key)}`);
+    // A name of our own: the object's could hold characters an engine reads as a glob (*, ?, [).
+    const file = path.join(this.dir, randomUUID());
     await pipeline(Readable.from(store.read(ref)), createWriteStream(file, { flags: 'wx' }));
     return localFile(file);
   }
 
+  /** A new file whose name ends like `name` (its extension tells tools what it holds). */
   newFile(name: string): LocalFile {
-    return localFile(path.join(this.dir, `${randomUUID()}-${path.basename(name)}`));
+    return localFile(path.join(this.dir, `${randomUUID()}${path.extname(name).replace(/[^.\w]/g, '')}`));
   }
 
   async clear(): Promise<void> {

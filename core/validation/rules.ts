@@ -38,7 +38,7 @@ export const RULE_DESCRIPTIONS: Readonly<Record<RuleId, string>> = {
   nul_byte: 'NUL bytes: the file is binary or in a wide encoding.',
   control_character: 'Control characters other than tab, CR and LF.',
   cr_line_ending: 'A line ends with a bare CR (classic Mac line endings); use LF or CRLF.',
-  line_too_long: 'A line longer than the limit; probably missing line breaks.',
+  line_too_long: 'A line (or a record whose quoted values span lines) longer than the limit; probably missing line breaks or a quote left open.',
   header_mismatch: 'The header does not name the contract\'s fields in the contract\'s order.',
   header_only: 'The file has a header but no records.',
   unterminated_quote: 'A quoted value opens here and never closes.',

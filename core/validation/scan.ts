@@ -20,8 +20,8 @@ export interface ScanResult {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-function isGzip(chunk: Uint8Array | undefined): boolean {
-  return chunk !== undefined && chunk[0] === GZIP_MAGIC[0] && chunk[1] === GZIP_MAGIC[1];
+function isGzip(start: Uint8Array): boolean {
+  return start[0] === GZIP_MAGIC[0] && start[1] === GZIP_MAGIC[1];
 }
 
 /** A structure result that is only one file-level finding (the content could not be read at all). */
@@ -37,10 +37,8 @@ function unreadable(rule: StructureRule, base?: StructureResult): StructureResul
 export async function scanDrop(source: AsyncIterable<Uint8Array>, contract: Contract, limits: StructureLimits = DEFAULT_STRUCTURE_LIMITS): Promise<ScanResult> {
   const hash = createHash('sha256');
   let bytes = 0;
-  let first: Uint8Array | undefined;
   async function* hashed(): AsyncIterable<Uint8Array> {
     for await (const chunk of source) {
-      first ??= chunk;
       hash.update(chunk);
       bytes += chunk.length;
       yield chunk;
@@ -53,14 +51,21 @@ export async function scanDrop(source: AsyncIterable<Uint8Array>, contract: Cont
   });
 
   const input = hashed()[Symbol.asyncIterator]();
-  const head = await input.next();
+  // Chunks until there are two bytes to tell gzip by, however the source splits them.
+  const head: Uint8Array[] = [];
+  for (let held = 0; held < GZIP_MAGIC.length;) {
+    const next = await input.next();
+    if (next.done) break;
+    head.push(next.value);
+    held += next.value.length;
+  }
   const rest: AsyncIterable<Uint8Array> = {
     async *[Symbol.asyncIterator]() {
-      if (!head.done) yield head.value;
+      yield* head;
       for (let next = await input.next(); !next.done; next = await input.next()) yield next.value;
     },
   };
-  if (declaredGzip !== isGzip(first)) {
+  if (declaredGzip !== isGzip(Buffer.concat(head))) {
     // Read the rest anyway: the hash covers every byte received.
     for await (const chunk of rest) void chunk;
     if (bytes === 0) return done(scanner.finish());
@@ -70,14 +75,17 @@ export async function scanDrop(source: AsyncIterable<Uint8Array>, contract: Cont
     for await (const chunk of rest) scanner.push(chunk);
     return done(scanner.finish());
   }
+  const gunzip = createGunzip();
   try {
-    await pipeline(Readable.from(rest), createGunzip(), async (content: AsyncIterable<Buffer>) => {
+    await pipeline(Readable.from(rest), gunzip, async (content: AsyncIterable<Buffer>) => {
       for await (const chunk of content) scanner.push(chunk);
     });
   } catch {
     // zlib's own words ("unexpected end of file") are not the steward's; the rule says it.
     for await (const chunk of rest) void chunk;
-    return done(unreadable('corrupt_gzip', scanner.finish()));
+    return done(unreadable('corrupt_gzip', scanner.finish(true)));
   }
+  // zlib quietly ignores zero bytes after the last member; the engine's reader fails on them.
+  if (gunzip.bytesWritten !== bytes) return done(unreadable('corrupt_gzip', scanner.finish()));
   return done(scanner.finish());
 }

@@ -14,8 +14,15 @@ export function sqlIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** `read_csv` over a drop file: every field as text, the contract's delimiter and quote, no guessing. */
+/** Characters DuckDB reads as a glob in a file path. */
+export const GLOB_CHARACTERS = /[*?[\]{}]/;
+
+/**
+ * `read_csv` over a drop file: every field as text, the contract's delimiter and quote, no
+ * guessing. The path must hold no glob characters (DuckDB would read every file they match).
+ */
 export function readCsvSql(path: string, contract: Contract, compressed: boolean): string {
+  if (GLOB_CHARACTERS.test(path)) throw new Error('a file path for the engine must not contain *, ?, [, ], { or }');
   const { dialect, schema } = contract;
   const columns = schema.fields.map((f) => `${sqlString(f.name)}: 'VARCHAR'`).join(', ');
   return `read_csv(${sqlString(path)}, delim=${sqlString(dialect.delimiter)}, quote=${sqlString(dialect.quoteChar)}, ` +

@@ -44,6 +44,9 @@ export interface StructureLimits {
 
 export const DEFAULT_STRUCTURE_LIMITS: StructureLimits = { maxLineBytes: 1 << 20, examplesPerRule: 10 };
 
+/** Far more than any contract's header (a few hundred bytes); the rest of a longer first line is not kept. */
+const HEADER_BYTES_KEPT = 1 << 16;
+
 const LF = 0x0a;
 const CR = 0x0d;
 const TAB = 0x09;
@@ -79,11 +82,23 @@ export class StructureScanner {
   private strayQuoteReportedAt = -1;
   private recordStartLine = 1;
   private utf8Remaining = 0;
+  /**
+   * The range the next continuation byte must fall in: narrower after E0, ED, F0 and F4, so that
+   * over-long forms, UTF-16 surrogates and code points above U+10FFFF are invalid, as in the
+   * engine's reader (which would otherwise fail on the file instead of reporting it).
+   */
+  private utf8Low = 0x80;
+  private utf8High = 0xbf;
+  /** The character being read began with C2: U+0080–U+009F are the C1 control characters. */
+  private utf8C1 = false;
   private utf8Reported = false;
+  /** Bytes of the current record on the lines before this one (a quoted value spanning lines). */
+  private recordPrefix = 0;
   private headerBytes: number[] | null = [];
   private headerDone = false;
   private header: string[] | null = null;
-  private bomChecked = false;
+  /** The first bytes, held until there are enough to tell a byte order mark (null once told). */
+  private head: Uint8Array | null = new Uint8Array(0);
   private bom = false;
   private stopped = false;
   private readonly counts: Partial<Record<StructureRule, number>> = {};
@@ -95,6 +110,7 @@ export class StructureScanner {
     this.delimiter = dialect.delimiter.charCodeAt(0);
     this.quote = dialect.quoteChar.charCodeAt(0);
     for (let b = 0; b < 0x20; b++) this.classes[b] = CONTROL;
+    this.classes[0x7f] = CONTROL;
     for (let b = 0x80; b < 0x100; b++) this.classes[b] = HIGH;
     this.classes[TAB] = ORDINARY;
     for (const b of [LF, CR, this.delimiter, this.quote]) this.classes[b] = SPECIAL;
@@ -109,8 +125,14 @@ export class StructureScanner {
   push(chunk: Uint8Array): void {
     if (this.stopped || chunk.length === 0) return;
     let i = 0;
-    if (!this.bomChecked && this.bytes === 0) {
-      this.bomChecked = true;
+    if (this.head !== null) {
+      // The byte order mark is told from the first bytes however the stream splits them.
+      if (this.head.length > 0) chunk = Buffer.concat([this.head, chunk]);
+      if (chunk.length < 3 && couldBeMark(chunk)) {
+        this.head = chunk;
+        return;
+      }
+      this.head = null;
       if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) {
         // Everything after a UTF-16 byte order mark would be noise: one finding says it all.
         this.report('utf16', 1);
@@ -136,11 +158,13 @@ export class StructureScanner {
     let records = this.records;
     let lf = this.lf;
     let fast = this.fastPathAllowed();
+    // A record may span lines (quoted line breaks): the limit is on the whole record.
+    let lineLimit = maxLineBytes - this.recordPrefix;
     const end = chunk.length;
     for (; i < end; i++) {
       const byte = chunk[i] as number;
       const kind = classes[byte] as number;
-      if (fast && lineBytes < maxLineBytes) {
+      if (fast && lineBytes < lineLimit) {
         if (kind === ORDINARY) {
           if (state === State.Unquoted || state === State.Quoted) {
             lineBytes++;
@@ -201,6 +225,7 @@ export class StructureScanner {
       records = this.records;
       lf = this.lf;
       fast = this.fastPathAllowed();
+      lineLimit = maxLineBytes - this.recordPrefix;
     }
     this.state = state;
     this.lineBytes = lineBytes;
@@ -219,19 +244,33 @@ export class StructureScanner {
   private slowByte(byte: number, kind: number): void {
     const { delimiter, quote } = this;
     if (this.utf8Remaining > 0) {
-      if ((byte & 0xc0) === 0x80) {
+      if (byte >= this.utf8Low && byte <= this.utf8High) {
+        if (this.utf8C1 && byte <= 0x9f) this.report('control_character', this.line, this.field);
         this.utf8Remaining--;
+        this.utf8Low = 0x80;
+        this.utf8High = 0xbf;
+        this.utf8C1 = false;
         this.lineBytes++;
-        if (this.headerBytes !== null) this.headerBytes.push(byte);
+        this.keepHeaderByte(byte);
         return;
       }
       this.invalidUtf8();
     }
     if (kind === HIGH) {
-      if (byte >= 0xc2 && byte <= 0xdf) this.utf8Remaining = 1;
-      else if (byte >= 0xe0 && byte <= 0xef) this.utf8Remaining = 2;
-      else if (byte >= 0xf0 && byte <= 0xf4) this.utf8Remaining = 3;
-      else this.invalidUtf8();
+      if (byte >= 0xc2 && byte <= 0xdf) {
+        this.utf8Remaining = 1;
+        this.utf8C1 = byte === 0xc2;
+      } else if (byte >= 0xe0 && byte <= 0xef) {
+        this.utf8Remaining = 2;
+        if (byte === 0xe0) this.utf8Low = 0xa0;
+        else if (byte === 0xed) this.utf8High = 0x9f;
+      } else if (byte >= 0xf0 && byte <= 0xf4) {
+        this.utf8Remaining = 3;
+        if (byte === 0xf0) this.utf8Low = 0x90;
+        else if (byte === 0xf4) this.utf8High = 0x8f;
+      } else {
+        this.invalidUtf8();
+      }
     }
 
     if (this.pendingCr) {
@@ -247,16 +286,20 @@ export class StructureScanner {
 
     if (byte === LF) {
       this.newLine();
-      if (this.state === State.Quoted) return;
+      if (this.state === State.Quoted) {
+        // A line break inside a quoted header name is part of the name.
+        this.keepHeaderByte(byte);
+        return;
+      }
       this.lf++;
       this.endRecord();
       return;
     }
-    if (++this.lineBytes > this.limits.maxLineBytes && !this.lineTooLongReported) {
+    if (++this.lineBytes > this.limits.maxLineBytes - this.recordPrefix && !this.lineTooLongReported) {
       this.lineTooLongReported = true;
-      this.report('line_too_long', this.line);
+      this.report('line_too_long', this.recordStartLine);
     }
-    if (this.headerBytes !== null) this.headerBytes.push(byte);
+    this.keepHeaderByte(byte);
 
     if (byte === CR) {
       if (this.state !== State.Quoted) this.pendingCr = true;
@@ -318,8 +361,19 @@ export class StructureScanner {
     }
   }
 
+  /**
+   * The header's bytes, up to HEADER_BYTES_KEPT: a header longer than that names no contract's
+   * fields anyway, and a file without line breaks must not be collected byte by byte.
+   */
+  private keepHeaderByte(byte: number): void {
+    if (this.headerBytes !== null && this.headerBytes.length < HEADER_BYTES_KEPT) this.headerBytes.push(byte);
+  }
+
   private invalidUtf8(): void {
     this.utf8Remaining = 0;
+    this.utf8Low = 0x80;
+    this.utf8High = 0xbf;
+    this.utf8C1 = false;
     // One finding per line is plenty: a Latin-1 file has such bytes on most lines.
     if (!this.utf8Reported) {
       this.utf8Reported = true;
@@ -328,9 +382,15 @@ export class StructureScanner {
   }
 
   private newLine(): void {
+    if (this.state === State.Quoted) {
+      // The record goes on past this line break: its length so far counts against the limit.
+      this.recordPrefix += this.lineBytes + 1;
+    } else {
+      this.recordPrefix = 0;
+      this.lineTooLongReported = false;
+    }
     this.line++;
     this.lineBytes = 0;
-    this.lineTooLongReported = false;
     this.utf8Reported = false;
   }
 
@@ -354,8 +414,18 @@ export class StructureScanner {
     this.state = State.FieldStart;
   }
 
-  finish(): StructureResult {
-    if (!this.stopped) {
+  /**
+   * Ends the pass. `cut`: the content stopped short of its end (corrupt compressed data), so the
+   * last, partial record and the file as a whole are not judged; findings before the cut stand.
+   */
+  finish(cut = false): StructureResult {
+    if (this.head !== null && this.head.length > 0) {
+      // A file of one or two bytes that begin a byte order mark but are none.
+      const head = this.head;
+      this.head = null;
+      this.push(head);
+    }
+    if (!this.stopped && !cut) {
       if (this.utf8Remaining > 0) this.invalidUtf8();
       if (this.pendingCr) {
         // A final bare CR ends the last line; it is a CR-only ending like any other.
@@ -388,9 +458,18 @@ export class StructureScanner {
   }
 }
 
+const MARKS = [[0xef, 0xbb, 0xbf], [0xff, 0xfe], [0xfe, 0xff]];
+
+/** Whether these bytes (fewer than a mark has) may be the start of a byte order mark. */
+function couldBeMark(bytes: Uint8Array): boolean {
+  return MARKS.some((mark) => bytes.length < mark.length && bytes.every((b, k) => b === mark[k]));
+}
+
 /** The header's names: a single record, split on delimiters outside quotes, doubled quotes undone. */
 function decodeHeader(bytes: readonly number[], delimiter: number, quote: number): string[] {
-  const text = Buffer.from(bytes.filter((b) => b !== CR)).toString('utf8');
+  // Only the CR of the header's own CRLF is dropped: one inside a quoted name is part of it.
+  const end = bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
+  const text = Buffer.from(bytes.slice(0, end)).toString('utf8');
   const names: string[] = [];
   let current = '';
   let quoted = false;
