@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZONE_NAMES, type ZoneName } from '../../core/lake/zones';
-import { checkKey, InvalidKeyError, ObjectNotFoundError, type ObjectInfo, type ObjectRef, type ObjectStore } from '../../core/ports/object-store';
+import { checkKey, inKeyOrder, InvalidKeyError, ObjectNotFoundError, type ObjectInfo, type ObjectRef, type ObjectStore } from '../../core/ports/object-store';
 
 /** Temporary files live here inside each zone folder; never listed, never a valid first key segment. */
 const STAGING = '.staging';
@@ -19,14 +19,6 @@ const STAGING = '.staging';
 function isAbsent(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
-/** In S3's order, by the keys' UTF-8 bytes (JavaScript's `<` compares UTF-16 code units, which differs above U+D7FF). */
-function inKeyOrder(objects: ObjectInfo[]): ObjectInfo[] {
-  return objects
-    .map((object) => ({ object, bytes: Buffer.from(object.key, 'utf8') }))
-    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-    .map(({ object }) => object);
 }
 
 export class LocalFolderStore implements ObjectStore {

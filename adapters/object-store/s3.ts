@@ -36,7 +36,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { ZONE_NAMES, type ZoneName } from '../../core/lake/zones';
-import { checkKey, InvalidKeyError, ObjectNotFoundError, type ObjectInfo, type ObjectRef, type ObjectStore } from '../../core/ports/object-store';
+import { checkKey, inKeyOrder, InvalidKeyError, ObjectNotFoundError, type ObjectInfo, type ObjectRef, type ObjectStore } from '../../core/ports/object-store';
 
 /** The bucket of each zone: all seven, each its own bucket. */
 export type ZoneBuckets = Readonly<Record<ZoneName, string>>;
@@ -82,14 +82,6 @@ function objectInfo(zone: ZoneName, key: string, size: number | undefined, lastM
   const modified = toSecond(lastModified);
   const tag = (eTag ?? '').replace(/^"|"$/g, '');
   return { zone, key, size: size ?? 0, lastModified: modified, version: `${tag}@${modified.toISOString()}` };
-}
-
-/** In S3's order, by the keys' UTF-8 bytes (JavaScript's `<` compares UTF-16 code units, which differs above U+D7FF). */
-function inKeyOrder(objects: ObjectInfo[]): ObjectInfo[] {
-  return objects
-    .map((object) => ({ object, bytes: Buffer.from(object.key, 'utf8') }))
-    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
-    .map(({ object }) => object);
 }
 
 export class S3ObjectStore implements ObjectStore {

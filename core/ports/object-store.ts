@@ -33,6 +33,14 @@ export interface ObjectStore {
   delete(ref: ObjectRef): Promise<void>;
 }
 
+/** Objects in S3's key order: by the keys' UTF-8 bytes (JavaScript's `<` compares UTF-16 code units, which differs above U+D7FF). */
+export function inKeyOrder(objects: readonly ObjectInfo[]): ObjectInfo[] {
+  return objects
+    .map((object) => ({ object, bytes: Buffer.from(object.key, 'utf8') }))
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    .map(({ object }) => object);
+}
+
 export class ObjectNotFoundError extends Error {
   constructor(readonly ref: ObjectRef) {
     super(`no object ${ref.key} in zone ${ref.zone}`);
