@@ -100,10 +100,8 @@ function checkSha256(sha256: string): void {
   }
 }
 
-/** Checks an entry and copies exactly its fields: no extra properties of the caller's objects are stored. */
-function toItem(entry: LedgerEntry): LedgerItem {
-  const problem = itemProblem(entry as unknown as Record<string, unknown>);
-  if (problem) throw new TypeError(`invalid ledger entry: ${problem}`);
+/** Exactly an entry's fields, as plain data: nothing else the caller's objects carry is stored or returned. */
+function plainFields(entry: LedgerEntry | LedgerItem): LedgerItem {
   return {
     sha256: entry.sha256,
     contractId: entry.contractId,
@@ -114,15 +112,15 @@ function toItem(entry: LedgerEntry): LedgerItem {
   };
 }
 
+/** Checks an entry before it is stored. */
+function toItem(entry: LedgerEntry): LedgerItem {
+  const problem = itemProblem(entry as unknown as Record<string, unknown>);
+  if (problem) throw new TypeError(`invalid ledger entry: ${problem}`);
+  return plainFields(entry);
+}
+
 function fromItemUnchecked(item: LedgerItem): LedgerEntry {
-  return {
-    sha256: item.sha256,
-    contractId: item.contractId,
-    landing: { key: item.landing.key, version: item.landing.version },
-    verdict: item.verdict,
-    outputs: item.outputs.map((output) => ({ zone: output.zone, key: output.key })),
-    recordedAt: item.recordedAt,
-  };
+  return plainFields(item);
 }
 
 /** What is wrong with an item (or an entry about to become one), or null. */
