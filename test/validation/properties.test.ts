@@ -19,6 +19,7 @@ import { generateToFolder } from '../../adapters/generator/generate-to-folder';
 import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import { compileRecordFormatter } from '../../core/contracts/record-format';
 import type { Contract } from '../../core/contracts/types';
+import type { ValidationReport } from '../../core/validation/report';
 import { RULE_DESCRIPTIONS } from '../../core/validation/rules';
 import { scanDrop } from '../../core/validation/scan';
 import { validateDrop, type DropFile } from '../../core/validation/validate';
@@ -327,15 +328,21 @@ test('(a) on any mutated file validateDrop returns a well-formed report, never t
   );
 });
 
+/** Validates the scenario and requires the oracle's verdict; returns both for further checks. */
+async function validateAgainstOracle(s: Scenario): Promise<{ verdict: ReturnType<typeof judge>; report: ValidationReport; context: string }> {
+  const verdict = judge(s.contract, s.name, s.bytes);
+  const { report } = await validateDrop(dropOf(s), s.contract, engine);
+  const context = describeScenario(s);
+  const oracle = verdict.reason ?? 'accepted';
+  expect({ context, oracle, validator: report.verdict, counts: report.counts })
+    .toEqual({ context, oracle, validator: verdict.accepted ? 'accepted' : 'rejected', counts: report.counts });
+  return { verdict, report, context };
+}
+
 test('(b) the verdict is the oracle\'s both ways, and so are the value findings of files that read as records', async () => {
   await fc.assert(
     fc.asyncProperty(mutatedContent(), async (s) => {
-      const verdict = judge(s.contract, s.name, s.bytes);
-      const { report } = await validateDrop(dropOf(s), s.contract, engine);
-      const context = describeScenario(s);
-      const oracle = verdict.reason ?? 'accepted';
-      expect({ context, oracle, validator: report.verdict, counts: report.counts })
-        .toEqual({ context, oracle, validator: verdict.accepted ? 'accepted' : 'rejected', counts: report.counts });
+      const { verdict, report, context } = await validateAgainstOracle(s);
       if (verdict.values) {
         expect(Object.keys(report.counts).filter((rule) => STRUCTURE.has(rule))).toEqual([]);
         expect({ context, counts: report.counts, examples: report.examples.map((e) => ({ rule: e.rule, line: e.line, ...(e.field ? { field: e.field } : {}) })), read: report.rows.read })
@@ -349,12 +356,7 @@ test('(b) the verdict is the oracle\'s both ways, and so are the value findings 
 test('(b) on gzip drops with damaged compressed bytes, the verdict is the oracle\'s', async () => {
   await fc.assert(
     fc.asyncProperty(mutatedGzip(), async (s) => {
-      const verdict = judge(s.contract, s.name, s.bytes);
-      const { report } = await validateDrop(dropOf(s), s.contract, engine);
-      const context = describeScenario(s);
-      const oracle = verdict.reason ?? 'accepted';
-      expect({ context, oracle, validator: report.verdict, counts: report.counts })
-        .toEqual({ context, oracle, validator: verdict.accepted ? 'accepted' : 'rejected', counts: report.counts });
+      await validateAgainstOracle(s);
     }),
     { seed: SEED + 3, numRuns: NUM_RUNS },
   );
