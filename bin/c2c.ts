@@ -12,6 +12,7 @@ import { generateToFolder, OutputExistsError, type GenerationSummary } from '../
 import { landDrops } from '../adapters/lake/land-drops';
 import { openLocalLake } from '../adapters/lake/local-lake';
 import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
+import { describeError } from '../core/error-text';
 import { ingestLandingZone, type IngestOutcome } from '../core/ingest/ingest';
 import { summaryText } from '../core/validation/report';
 import { GLOB_CHARACTERS } from '../core/validation/sql';
@@ -222,9 +223,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.error(`c2c: ${error.message}`);
       return EXIT.failedCheck;
     }
-    console.error(`c2c: unexpected error: ${(error as Error).message ?? String(error)}`);
+    console.error(`c2c: unexpected error: ${describeError(error)}`);
     if (process.env.C2C_DEBUG) console.error(error);
-    else console.error('(set C2C_DEBUG=1 to see the stack trace)');
+    else console.error('(set C2C_DEBUG=1 to see the whole error and its stack trace)');
     return EXIT.failedCheck;
   }
 }

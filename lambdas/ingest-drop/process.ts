@@ -4,6 +4,7 @@
  * those (and, after the retries, moves them to the dead-letter queue).
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { describeError } from '../../core/error-text';
 import { ingestLandingObject, type IngestDependencies, type IngestOutcome } from '../../core/ingest/ingest';
 
 export interface Verdict {
@@ -47,12 +48,6 @@ function verdictOf(outcome: Extract<IngestOutcome, { status: 'ingested' }>): Ver
   };
 }
 
-/** Errors we raise say nothing about record values; an engine's or SDK's might, so only its kind is logged. */
-function describe(error: unknown): string {
-  if (error instanceof Error && ['IngestVerificationError', 'ContractError'].includes(error.constructor.name)) return error.message;
-  return `${error instanceof Error ? error.constructor.name : typeof error} (message withheld: it may quote file contents)`;
-}
-
 export async function processDropEvents(event: SQSEvent, deps: DropEventDependencies): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
@@ -72,7 +67,7 @@ export async function processDropEvents(event: SQSEvent, deps: DropEventDependen
       }
     } catch (error) {
       deps.count('drops_failed');
-      deps.log('error', 'ingesting a drop failed; SQS will retry it', { messageId: record.messageId, error: describe(error) });
+      deps.log('error', 'ingesting a drop failed; SQS will retry it', { messageId: record.messageId, error: describeError(error) });
       batchItemFailures.push({ itemIdentifier: record.messageId });
     }
   }
