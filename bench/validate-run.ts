@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import { contractFor } from '../core/contracts/catalog';
 import { compileRecordCheckers } from '../core/contracts/field-check';
-import { validateDrop, writeParquet } from '../core/validation/validate';
+import { validateDrop } from '../core/validation/validate';
 import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
 
 async function validator(file: string, partner: string, dataset: string): Promise<{ records: number; verdict: string }> {
@@ -19,10 +19,9 @@ async function validator(file: string, partner: string, dataset: string): Promis
   const engine = await DuckDbEngine.open({ threads: 1, memoryLimit: '300MB', tempDirectory: scratch });
   try {
     const drop = { name: path.basename(file), localPath: file, read: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
-    const { report, scan } = await validateDrop(drop, contract, engine);
-    if (report.verdict !== 'accepted') return { records: report.rows.read, verdict: report.verdict };
-    const written = await writeParquet(drop, contract, scan, engine, path.join(scratch, 'out.parquet'), `${partner}/${dataset}/${drop.name}`);
-    return { records: written, verdict: report.verdict };
+    const parquet = { path: path.join(scratch, 'out.parquet'), sourceObject: `${partner}/${dataset}/${drop.name}` };
+    const { report, parquetRecords } = await validateDrop(drop, contract, engine, { parquet });
+    return { records: parquetRecords ?? report.rows.read, verdict: report.verdict };
   } finally {
     engine.close();
     await rm(scratch, { recursive: true, force: true });

@@ -3,6 +3,7 @@
  * billion values costs a few comparisons each. Messages describe the rule, never the value: the
  * caller decides whether (and how masked) a value may be shown.
  */
+import { compileAsciiPattern } from './ascii-pattern';
 import { compileDateFormat } from './dates';
 import type { Contract, FieldDefinition } from './types';
 
@@ -89,6 +90,122 @@ function typedReader(field: FieldDefinition): (text: string) => number | string 
     case 'string':
       return (text) => text;
   }
+}
+
+/**
+ * The same rules as compileFieldChecker, read straight from a value's UTF-8 bytes: the first rule
+ * `bytes[start, end)` breaks, or null. ASCII values, nearly all of them, are checked without
+ * making a string; any other value is decoded and given to the text checker. The two agree on
+ * every value (test/contracts/field-check-bytes.test.ts).
+ */
+export type ByteFieldChecker = (bytes: Uint8Array, start: number, end: number) => FieldRule | null;
+
+export function compileByteFieldChecker(field: FieldDefinition, missingValues: readonly string[]): ByteFieldChecker {
+  const textChecker = compileFieldChecker(field, missingValues);
+  const byText: ByteFieldChecker = (bytes, start, end) => textChecker(latin1OrUtf8(bytes, start, end, 'utf8'))?.rule ?? null;
+  const c = field.constraints ?? {};
+  const missing = asciiOnly(missingValues);
+  const enumValues = c.enum ? asciiOnly(c.enum) : null;
+  const pattern = c.pattern === undefined ? null : compileAsciiPattern(c.pattern);
+  const regex = c.pattern === undefined ? null : new RegExp(`^(?:${c.pattern})$`, 'u');
+  const read = typedAsciiReader(field);
+  // Date bounds as YYYYMMDD numbers, like parseAscii's values.
+  const bound = (value: number | string | undefined): number | undefined => {
+    if (value === undefined || field.type !== 'date') return typeof value === 'number' ? value : undefined;
+    const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value));
+    return iso ? Number(`${iso[1]}${iso[2]}${iso[3]}`) : undefined;
+  };
+  const minimum = bound(c.minimum) ?? null;
+  const maximum = bound(c.maximum) ?? null;
+  // Bounds the fast path cannot compare (a string bound on a number, a date bound not in ISO, any
+  // bound on a string or boolean) leave every value to the text checker.
+  const readableBound = (value: number | string | undefined, read: number | null): boolean =>
+    value === undefined || (read !== null && field.type !== 'string' && field.type !== 'boolean');
+  if (!readableBound(c.minimum, minimum) || !readableBound(c.maximum, maximum)) return byText;
+  const required = c.required === true;
+  const minLength = c.minLength ?? -1;
+  const maxLength = c.maxLength ?? Infinity;
+  const typeRule: FieldRule = field.type === 'date' ? 'format' : 'type';
+
+  return (bytes, start, end) => {
+    for (let k = start; k < end; k++) if ((bytes[k] as number) > 0x7f) return byText(bytes, start, end);
+    if (inList(missing, bytes, start, end)) return required ? 'required' : null;
+    const value = read === null ? 0 : read(bytes, start, end);
+    if (value !== value) return typeRule;
+    if (enumValues !== null && !inList(enumValues, bytes, start, end)) return 'enum';
+    if (regex !== null && !(pattern !== null ? pattern(bytes, start, end) : regex.test(latin1OrUtf8(bytes, start, end, 'latin1')))) return 'pattern';
+    const length = end - start;
+    if (length < minLength) return 'min_length';
+    if (length > maxLength) return 'max_length';
+    if (minimum !== null && value < minimum) return 'minimum';
+    if (maximum !== null && value > maximum) return 'maximum';
+    return null;
+  };
+}
+
+/** The value's text, made only where a check needs it. */
+function latin1OrUtf8(bytes: Uint8Array, start: number, end: number, encoding: 'latin1' | 'utf8'): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString(encoding);
+}
+
+/** The ASCII texts of a list, as bytes: an ASCII value can equal no other. */
+function asciiOnly(texts: readonly string[]): Uint8Array[] {
+  return texts.filter((text) => /^[\x00-\x7f]*$/.test(text)).map((text) => Buffer.from(text, 'latin1'));
+}
+
+function inList(list: readonly Uint8Array[], bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  outer: for (let i = 0; i < list.length; i++) {
+    const candidate = list[i] as Uint8Array;
+    if (candidate.length !== length) continue;
+    for (let k = 0; k < length; k++) if (candidate[k] !== bytes[start + k]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The typed value of an ASCII text for range checks, NaN when it is not of the field's type; null
+ * for strings, which have no typed value to check.
+ */
+function typedAsciiReader(field: FieldDefinition): ((bytes: Uint8Array, start: number, end: number) => number) | null {
+  switch (field.type) {
+    case 'integer':
+      return asciiInteger;
+    case 'number':
+      return (bytes, start, end) => {
+        const text = latin1OrUtf8(bytes, start, end, 'latin1');
+        return NUMBER.test(text) ? Number(text) : NaN;
+      };
+    case 'date': {
+      const format = compileDateFormat(field.format ?? 'default');
+      return (bytes, start, end) => {
+        const day = format.parseAscii(bytes, start, end);
+        return day < 0 ? NaN : day;
+      };
+    }
+    case 'boolean': {
+      const spellings = asciiOnly([...(field.trueValues ?? ['true']), ...(field.falseValues ?? ['false'])]);
+      return (bytes, start, end) => (inList(spellings, bytes, start, end) ? 0 : NaN);
+    }
+    case 'string':
+      return null;
+  }
+}
+
+function asciiInteger(bytes: Uint8Array, start: number, end: number): number {
+  let at = start;
+  if (bytes[at] === 0x2b || bytes[at] === 0x2d) at++;
+  if (at === end) return NaN;
+  let value = 0;
+  for (let k = at; k < end; k++) {
+    const digit = (bytes[k] as number) - 0x30;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  // Past 15 digits the running sum may round differently from Number().
+  if (end - at > 15) value = Number(latin1OrUtf8(bytes, at, end, 'latin1'));
+  return bytes[start] === 0x2d ? -value : value;
 }
 
 /** One checker per field of the contract, in field order. */

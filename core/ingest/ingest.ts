@@ -17,7 +17,7 @@ import type { ObjectInfo, ObjectRef, ObjectStore } from '../ports/object-store';
 import type { SqlEngine } from '../ports/sql-engine';
 import type { LocalFile, Workspace } from '../ports/workspace';
 import { summaryText, type ValidationReport } from '../validation/report';
-import { validateDrop, writeParquet } from '../validation/validate';
+import { validateDrop } from '../validation/validate';
 
 export interface IngestDependencies {
   readonly store: ObjectStore;
@@ -102,7 +102,10 @@ export async function ingestLandingObject(key: string, deps: IngestDependencies)
 
   const copy = await workspace.copyOf(store, landing);
   const drop = { name: path.fileName, localPath: copy.path, read: () => copy.read() };
-  const { report, scan } = await validateDrop(drop, contract, engine, { now });
+  // Written while validating, and used only if the drop is accepted and new.
+  const parquet = workspace.newFile(`${path.fileName}.parquet`);
+  const sourceObject = landingKey(path.partner, path.dataset, path.fileName);
+  const { report, parquetRecords } = await validateDrop(drop, contract, engine, { now, parquet: { path: parquet.path, sourceObject } });
   const earlier = await ledger.find(report.file.sha256);
   if (earlier && isSameDelivery(earlier, key, info)) {
     // A re-run after a crash that came after the ledger entry: check the outputs and finish.
@@ -129,10 +132,8 @@ export async function ingestLandingObject(key: string, deps: IngestDependencies)
   const accepted = report.verdict === 'accepted';
   let outputs: ObjectRef[];
   if (accepted) {
-    const parquet = workspace.newFile(`${path.fileName}.parquet`);
-    const written = await writeParquet(drop, contract, scan, engine, parquet.path, landingKey(path.partner, path.dataset, path.fileName));
-    if (written !== report.rows.read) {
-      throw new IngestVerificationError(`the engine read ${written} records where the structural pass counted ${report.rows.read}`);
+    if (parquetRecords !== report.rows.read) {
+      throw new IngestVerificationError(`the engine read ${parquetRecords} records where the structural pass counted ${report.rows.read}`);
     }
     outputs = [
       await putVerified(store, to.parquet, parquet),

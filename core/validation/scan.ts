@@ -1,7 +1,7 @@
 /**
  * The first pass over a drop as delivered: its SHA-256 (of the bytes received), its compression
- * as the contract declares it, and the structural pass over the content, all while streaming,
- * in bounded memory.
+ * as the contract declares it, and the structural pass over the content (with, optionally, the
+ * values of each record), all while streaming, in bounded memory.
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Contract } from '../contracts/types';
 import type { StructureRule } from './rules';
-import { DEFAULT_STRUCTURE_LIMITS, StructureScanner, type StructureLimits, type StructureResult } from './structure';
+import { DEFAULT_STRUCTURE_LIMITS, StructureScanner, type RecordSink, type StructureLimits, type StructureResult } from './structure';
 
 export interface ScanResult {
   readonly sha256: string;
@@ -34,7 +34,10 @@ function unreadable(rule: StructureRule, base?: StructureResult): StructureResul
   };
 }
 
-export async function scanDrop(source: AsyncIterable<Uint8Array>, contract: Contract, limits: StructureLimits = DEFAULT_STRUCTURE_LIMITS): Promise<ScanResult> {
+/** `records`, if given, receives every record while the file's structure is sound (see RecordSink). */
+export async function scanDrop(
+  source: AsyncIterable<Uint8Array>, contract: Contract, limits: StructureLimits = DEFAULT_STRUCTURE_LIMITS, records: RecordSink | null = null,
+): Promise<ScanResult> {
   const hash = createHash('sha256');
   let bytes = 0;
   async function* hashed(): AsyncIterable<Uint8Array> {
@@ -44,7 +47,7 @@ export async function scanDrop(source: AsyncIterable<Uint8Array>, contract: Cont
       yield chunk;
     }
   }
-  const scanner = new StructureScanner(contract.dialect, contract.schema.fields.length, limits);
+  const scanner = new StructureScanner(contract.dialect, contract.schema.fields.length, limits, records);
   const declaredGzip = contract.file.compression === 'gzip';
   const done = (structure: StructureResult): ScanResult => ({
     sha256: hash.digest('hex'), bytes, compression: declaredGzip ? 'gzip' : 'none', structure,

@@ -8,6 +8,9 @@
  * unterminated quote in strict mode, and names the wrong problem otherwise
  * (test/validation/duckdb-quirks.test.ts). A byte-level state machine is also fast enough to
  * run on every file (no allocation per byte or per value), which csv-parse is not.
+ *
+ * While the file is sound, the pass also hands each record to a RecordSink as byte ranges, so the
+ * values are checked in the same single reading of the file.
  */
 import type { CsvDialect } from '../contracts/types';
 import type { StructureRule } from './rules';
@@ -40,6 +43,21 @@ export interface StructureLimits {
   readonly maxLineBytes: number;
   /** Findings kept per rule (all are counted). */
   readonly examplesPerRule: number;
+}
+
+/** A value's quoting, in RecordSink's `quoting`: quoted, and holding a doubled (escaped) quote. */
+export const QUOTED = 1;
+export const DOUBLED_QUOTE = 2;
+
+/** Receives every record of a file whose structure has been sound up to and including it. */
+export interface RecordSink {
+  /**
+   * One record after the header, with exactly the contract's number of values: value k is
+   * `bytes[origin + (k === 0 ? 0 : ends[k - 1] + 1), origin + ends[k])`, its quotes included,
+   * and `quoting[k]` has QUOTED and DOUBLED_QUOTE bits. `line` is the record's first physical
+   * line. The arrays are reused for the next record: read them before returning.
+   */
+  record(bytes: Uint8Array, origin: number, ends: Int32Array, quoting: Uint8Array, line: number): void;
 }
 
 export const DEFAULT_STRUCTURE_LIMITS: StructureLimits = { maxLineBytes: 1 << 20, examplesPerRule: 10 };
@@ -105,8 +123,33 @@ export class StructureScanner {
   private readonly findings: StructureFinding[] = [];
   private readonly lineShifts: Array<[number, number]> = [];
   private readonly classes = new Uint8Array(256);
+  /** No structural finding yet: records still go to the sink. */
+  private sound = true;
+  /** Where the current record's values end, relative to its first byte, and how they are quoted. */
+  private readonly ends: Int32Array;
+  private readonly quoting: Uint8Array;
+  private recordQuoted = false;
+  /**
+   * The index in the current chunk of the current record's first byte; negative when the record
+   * began in an earlier chunk, whose part of it is held in `carry`.
+   */
+  private origin = 0;
+  private carry = new Uint8Array(1 << 12);
+  private carryLength = 0;
+  /** The chunk being pushed and the index of the byte being read, for the slow path. */
+  private chunk: Uint8Array = new Uint8Array(0);
+  private at = 0;
+  /** The record ending at this LF ended with CRLF. */
+  private crBeforeLf = false;
 
-  constructor(dialect: CsvDialect, private readonly expectedFields: number, private readonly limits: StructureLimits = DEFAULT_STRUCTURE_LIMITS) {
+  constructor(
+    dialect: CsvDialect,
+    private readonly expectedFields: number,
+    private readonly limits: StructureLimits = DEFAULT_STRUCTURE_LIMITS,
+    private readonly sink: RecordSink | null = null,
+  ) {
+    this.ends = new Int32Array(expectedFields);
+    this.quoting = new Uint8Array(expectedFields);
     this.delimiter = dialect.delimiter.charCodeAt(0);
     this.quote = dialect.quoteChar.charCodeAt(0);
     for (let b = 0; b < 0x20; b++) this.classes[b] = CONTROL;
@@ -117,6 +160,7 @@ export class StructureScanner {
   }
 
   private report(rule: StructureRule, line: number, column?: number): void {
+    this.sound = false;
     const count = (this.counts[rule] ?? 0) + 1;
     this.counts[rule] = count;
     if (count <= this.limits.examplesPerRule) this.findings.push(column === undefined ? { rule, line } : { rule, line, column });
@@ -158,6 +202,9 @@ export class StructureScanner {
     let records = this.records;
     let lf = this.lf;
     let fast = this.fastPathAllowed();
+    const { ends, quoting, sink } = this;
+    let origin = this.origin;
+    this.chunk = chunk;
     // A record may span lines (quoted line breaks): the limit is on the whole record.
     let lineLimit = maxLineBytes - this.recordPrefix;
     const end = chunk.length;
@@ -177,6 +224,7 @@ export class StructureScanner {
           }
         } else if (byte === delimiter && state !== State.Quoted) {
           lineBytes++;
+          if (field <= expectedFields) ends[field - 1] = i - origin;
           field++;
           state = State.FieldStart;
           continue;
@@ -189,16 +237,25 @@ export class StructureScanner {
           if (state === State.QuoteInQuoted) {
             lineBytes++;
             state = State.Quoted;
+            if (field <= expectedFields) quoting[field - 1] |= DOUBLED_QUOTE;
             continue;
           }
           if (state === State.FieldStart) {
             lineBytes++;
             state = State.Quoted;
             this.quoteOpenedOnLine = line;
+            if (field <= expectedFields) quoting[field - 1] = QUOTED;
+            this.recordQuoted = true;
             continue;
           }
         } else if (byte === LF && state !== State.Quoted && field === expectedFields && line === records + 2 && this.lineShifts.length === 0) {
           // The common end of a record: the right number of values, no value spanned lines.
+          if (sink !== null && this.sound) {
+            this.origin = origin;
+            this.deliver(i - origin, line);
+          }
+          if (this.recordQuoted) this.clearQuoting();
+          origin = i + 1;
           lf++;
           records++;
           line++;
@@ -217,7 +274,10 @@ export class StructureScanner {
       this.line = line;
       this.records = records;
       this.lf = lf;
+      this.origin = origin;
+      this.at = i;
       this.slowByte(byte, kind);
+      origin = this.origin;
       state = this.state;
       lineBytes = this.lineBytes;
       field = this.field;
@@ -233,6 +293,50 @@ export class StructureScanner {
     this.line = line;
     this.records = records;
     this.lf = lf;
+    this.origin = origin;
+    this.carryRecord(end);
+  }
+
+  /**
+   * Keeps the bytes of the record in progress at the end of a chunk (at most a line's limit:
+   * a longer record is a finding, and ends the sink's part).
+   */
+  private carryRecord(end: number): void {
+    if (this.sink === null || !this.sound || !this.headerDone) return;
+    const from = Math.max(this.origin, 0);
+    if (this.origin >= 0) this.carryLength = 0;
+    this.keepInCarry(this.chunk.subarray(from, end));
+    this.origin = -this.carryLength;
+  }
+
+  private keepInCarry(bytes: Uint8Array): void {
+    const needed = this.carryLength + bytes.length;
+    if (needed > this.carry.length) {
+      const grown = new Uint8Array(Math.max(needed, this.carry.length * 2));
+      grown.set(this.carry.subarray(0, this.carryLength));
+      this.carry = grown;
+    }
+    this.carry.set(bytes, this.carryLength);
+    this.carryLength = needed;
+  }
+
+  /** Hands the record that ends at `end` (relative to its first byte) to the sink. */
+  private deliver(end: number, line: number): void {
+    const sink = this.sink as RecordSink;
+    this.ends[this.expectedFields - 1] = end;
+    if (this.carryLength === 0) {
+      sink.record(this.chunk, this.origin, this.ends, this.quoting, line);
+    } else {
+      // The record began in an earlier chunk: its bytes in this one join the carried ones.
+      this.keepInCarry(this.chunk.subarray(0, Math.max(0, end - this.carryLength)));
+      sink.record(this.carry, 0, this.ends, this.quoting, line);
+      this.carryLength = 0;
+    }
+  }
+
+  private clearQuoting(): void {
+    this.quoting.fill(0);
+    this.recordQuoted = false;
   }
 
   /** The fast path knows nothing of the header, partial UTF-8 characters or a CR awaiting its LF. */
@@ -277,6 +381,7 @@ export class StructureScanner {
       this.pendingCr = false;
       if (byte === LF) {
         this.crlf++;
+        this.crBeforeLf = true;
       } else {
         this.report('cr_line_ending', this.line);
         this.newLine();
@@ -293,6 +398,7 @@ export class StructureScanner {
       }
       this.lf++;
       this.endRecord();
+      this.crBeforeLf = false;
       return;
     }
     if (++this.lineBytes > this.limits.maxLineBytes - this.recordPrefix && !this.lineTooLongReported) {
@@ -328,15 +434,16 @@ export class StructureScanner {
         if (byte === quote) {
           this.state = State.Quoted;
           this.quoteOpenedOnLine = this.line;
+          this.markQuoting(QUOTED);
         } else if (byte === delimiter) {
-          this.field++;
+          this.endValue();
         } else {
           this.state = State.Unquoted;
         }
         break;
       case State.Unquoted:
         if (byte === delimiter) {
-          this.field++;
+          this.endValue();
           this.state = State.FieldStart;
         } else if (byte === quote && this.strayQuoteReportedAt !== this.line * 4096 + this.field) {
           // One finding per value, however many quotes it holds.
@@ -350,8 +457,9 @@ export class StructureScanner {
       case State.QuoteInQuoted:
         if (byte === quote) {
           this.state = State.Quoted;
+          this.markQuoting(DOUBLED_QUOTE);
         } else if (byte === delimiter) {
-          this.field++;
+          this.endValue();
           this.state = State.FieldStart;
         } else {
           this.report('text_after_quote', this.line, this.field);
@@ -359,6 +467,18 @@ export class StructureScanner {
         }
         break;
     }
+  }
+
+  /** A delimiter at `at` ends the current value. */
+  private endValue(): void {
+    if (this.field <= this.expectedFields) this.ends[this.field - 1] = this.at - this.origin;
+    this.field++;
+  }
+
+  private markQuoting(bit: number): void {
+    if (this.field > this.expectedFields) return;
+    this.quoting[this.field - 1] = bit === QUOTED ? QUOTED : (this.quoting[this.field - 1] as number) | bit;
+    this.recordQuoted = true;
   }
 
   /**
@@ -408,7 +528,11 @@ export class StructureScanner {
       this.records++;
       if (this.field < this.expectedFields) this.report('too_few_columns', this.recordStartLine, this.field);
       else if (this.field > this.expectedFields) this.report('too_many_columns', this.recordStartLine, this.field);
+      // The record ends at the LF being read (or, at the end of the file, after the last byte); a CR before it is the line's ending.
+      else if (this.sink !== null && this.sound) this.deliver(this.at - this.origin - (this.crBeforeLf ? 1 : 0), this.recordStartLine);
     }
+    if (this.recordQuoted) this.clearQuoting();
+    this.origin = this.at + 1;
     this.recordStartLine = this.line;
     this.field = 1;
     this.state = State.FieldStart;
@@ -437,7 +561,9 @@ export class StructureScanner {
         this.report('unterminated_quote', this.quoteOpenedOnLine, this.field);
         if (this.lineBytes > 0) this.line++;
       } else if (this.lineBytes > 0 || this.field > 1 || this.state !== State.FieldStart) {
-        // The last record has no line break after it: still a record.
+        // The last record has no line break after it: still a record, all of it carried.
+        this.chunk = new Uint8Array(0);
+        this.at = 0;
         this.newLine();
         this.endRecord();
       }

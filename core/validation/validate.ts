@@ -1,17 +1,19 @@
 /**
- * A drop file against its contract: the byte-level pass (hash, compression, encoding,
- * structure), then, for a structurally sound file, the field rules and key uniqueness in SQL,
- * ending in a report. Writing the accepted records as typed Parquet uses the same reading.
+ * A drop file against its contract: one streaming pass over its bytes (hash, compression,
+ * encoding, structure, and every field rule on every value), then key uniqueness in SQL, ending
+ * in a report. A file that passes the first pass is written as typed Parquet at once when the
+ * caller wants it, and its keys are then checked on the Parquet, which is cheaper to read again
+ * than the text.
  */
-import { fieldRuleMessage, type FieldRule } from '../contracts/field-check';
 import type { Contract } from '../contracts/types';
 import type { SqlEngine } from '../ports/sql-engine';
 import { maskShape, maskValue } from './mask';
 import { contractRef, legendFor, type ReportExample, type ValidationReport } from './report';
 import { RULE_DESCRIPTIONS, type RuleId } from './rules';
 import { scanDrop, type ScanResult } from './scan';
-import { fieldRuleSql, readCsvSql, sqlIdentifier, sqlString, typedValueSql } from './sql';
+import { readCsvSql, sqlIdentifier, sqlString, typedValueSql } from './sql';
 import { DEFAULT_STRUCTURE_LIMITS } from './structure';
+import { ValueChecker } from './values';
 
 export interface DropFile {
   /** The file's name as delivered (the last segment of its key). */
@@ -22,15 +24,25 @@ export interface DropFile {
   read(): AsyncIterable<Uint8Array>;
 }
 
+/** Where to write the typed Parquet of an accepted drop, and the object its lineage names. */
+export interface ParquetTarget {
+  readonly path: string;
+  readonly sourceObject: string;
+}
+
 export interface ValidationOptions {
   readonly examplesPerRule?: number;
   readonly maxLineBytes?: number;
   readonly now?: () => Date;
+  /** Write the records as Parquet here if the drop is accepted (what ingestion wants). */
+  readonly parquet?: ParquetTarget;
 }
 
 export interface ValidatedDrop {
   readonly report: ValidationReport;
   readonly scan: ScanResult;
+  /** The records written to the Parquet target: only for an accepted drop, when a target was given. */
+  readonly parquetRecords?: number;
 }
 
 /**
@@ -54,7 +66,9 @@ async function numberedRecords(engine: SqlEngine, drop: DropFile, contract: Cont
 export async function validateDrop(drop: DropFile, contract: Contract, engine: SqlEngine, options: ValidationOptions = {}): Promise<ValidatedDrop> {
   const examplesPerRule = options.examplesPerRule ?? 10;
   const now = options.now ?? (() => new Date());
-  const scan = await scanDrop(drop.read(), contract, { maxLineBytes: options.maxLineBytes ?? DEFAULT_STRUCTURE_LIMITS.maxLineBytes, examplesPerRule });
+  const values = new ValueChecker(contract, examplesPerRule);
+  const limits = { maxLineBytes: options.maxLineBytes ?? DEFAULT_STRUCTURE_LIMITS.maxLineBytes, examplesPerRule };
+  const scan = await scanDrop(drop.read(), contract, limits, values);
   const counts: Partial<Record<RuleId, number>> = {};
   const examples: ReportExample[] = [];
   const add = (rule: RuleId, count: number): void => {
@@ -79,8 +93,18 @@ export async function validateDrop(drop: DropFile, contract: Contract, engine: S
 
   // A misnamed file is still read: the steward learns everything wrong with it at once.
   const structurallySound = Object.keys(structure.counts).length === 0 && counts.header_mismatch === undefined;
+  let parquetRecords: number | undefined;
   if (structurallySound) {
-    await checkValues(drop, contract, engine, scan, examplesPerRule, add, examples);
+    for (const [rule, count] of Object.entries(values.counts) as Array<[RuleId, number]>) add(rule, count);
+    examples.push(...values.examples);
+    let keys: KeySource;
+    if (Object.keys(counts).length === 0 && options.parquet) {
+      parquetRecords = await writeParquet(drop, contract, scan, engine, options.parquet);
+      keys = parquetKeys(options.parquet.path);
+    } else {
+      keys = csvKeys(drop, contract, scan);
+    }
+    await checkKeys(contract, engine, keys, examplesPerRule, add, examples);
   }
   const accepted = Object.keys(counts).length === 0;
   const report: ValidationReport = {
@@ -99,7 +123,7 @@ export async function validateDrop(drop: DropFile, contract: Contract, engine: S
     rules: legendFor(counts),
     validatedAt: now().toISOString(),
   };
-  return { report, scan };
+  return accepted && parquetRecords !== undefined ? { report, scan, parquetRecords } : { report, scan };
 }
 
 /** A header name as a partner would type it (the contracts' names are all like this). */
@@ -124,46 +148,56 @@ function headerProblem(actual: readonly string[], expected: readonly string[]): 
   return `${RULE_DESCRIPTIONS.header_mismatch} Expected ${expected.join(', ')}; ${parts.join('; ')}.`;
 }
 
-/** Field rules and primary key uniqueness, in SQL: counts and examples of every rule broken. */
-async function checkValues(
-  drop: DropFile, contract: Contract, engine: SqlEngine, scan: ScanResult, examplesPerRule: number,
+/** Where the engine reads a drop's keys: a relation of its records, and one that adds each record's line. */
+interface KeySource {
+  readonly records: string;
+  lines(engine: SqlEngine): Promise<string>;
+  /** The condition that a key column has a value (a key with a missing part equals no other, as NULL in SQL). */
+  present(column: string): string;
+}
+
+function csvKeys(drop: DropFile, contract: Contract, scan: ScanResult): KeySource {
+  return {
+    records: readCsvSql(drop.localPath, contract, scan.compression === 'gzip'),
+    lines: async (engine) => `(${await numberedRecords(engine, drop, contract, scan)})`,
+    present: (column) => {
+      const missing = contract.schema.missingValues;
+      return `${column} IS NOT NULL` + (missing.length > 0 ? ` AND ${column} NOT IN (${missing.map(sqlString).join(', ')})` : '');
+    },
+  };
+}
+
+function parquetKeys(path: string): KeySource {
+  const records = `read_parquet(${sqlString(path)})`;
+  return {
+    records,
+    lines: async () => `(SELECT _source_line AS line, _source_line AS record_number, * FROM ${records})`,
+    // Missing values are NULL in the typed Parquet.
+    present: (column) => `${column} IS NOT NULL`,
+  };
+}
+
+/** Primary key uniqueness, in SQL: how many records repeat a key, and the first of them. */
+async function checkKeys(
+  contract: Contract, engine: SqlEngine, source: KeySource, examplesPerRule: number,
   add: (rule: RuleId, count: number) => void, examples: ReportExample[],
 ): Promise<void> {
-  const { fields, missingValues, primaryKey } = contract.schema;
-  const rules = fields.map((f) => fieldRuleSql(f, missingValues));
-  const checks = fields.map((f, i) => `{'field': ${sqlString(f.name)}, 'rule': ${rules[i]}, 'value': ${sqlIdentifier(f.name)}}`).join(', ');
-  await engine.run(
-    `CREATE OR REPLACE TEMP TABLE violations AS SELECT line, record_number, unnest(list_filter([${checks}], c -> c.rule IS NOT NULL), recursive := true) ` +
-    `FROM (${await numberedRecords(engine, drop, contract, scan)}) WHERE ${rules.map((r) => `(${r}) IS NOT NULL`).join(' OR ')}`,
-  );
-  for (const row of await engine.query('SELECT rule, count(*) AS n FROM violations GROUP BY rule ORDER BY rule')) add(row.rule as RuleId, row.n as number);
+  const { fields, primaryKey } = contract.schema;
   const byField = new Map(fields.map((f) => [f.name, f]));
-  const sample = await engine.query(
-    `SELECT line, field, rule, value FROM (SELECT *, row_number() OVER (PARTITION BY rule ORDER BY record_number, field) AS k FROM violations) ` +
-    `WHERE k <= ${examplesPerRule} ORDER BY record_number, field`,
-  );
-  for (const row of sample) {
-    const field = byField.get(row.field as string);
-    if (!field) continue;
-    examples.push({
-      rule: row.rule as FieldRule, line: row.line as number, field: field.name,
-      ...(row.value === null ? {} : { value: maskValue(String(row.value), field.pii) }),
-      message: fieldRuleMessage(field, row.rule as FieldRule),
-    });
-  }
 
   // Keys seen more than once, counted in one streaming aggregate (which spills to disk if the
   // keys outgrow memory); only for those keys are the lines fetched, in a second pass.
   const keys = primaryKey.map(sqlIdentifier).join(', ');
+  const complete = primaryKey.map((name) => source.present(sqlIdentifier(name))).join(' AND ');
   await engine.run(
-    `CREATE OR REPLACE TEMP TABLE repeated_keys AS SELECT ${keys}, count(*) AS n FROM ${readCsvSql(drop.localPath, contract, scan.compression === 'gzip')} ` +
-    `GROUP BY ${keys} HAVING count(*) > 1`,
+    `CREATE OR REPLACE TEMP TABLE repeated_keys AS SELECT ${keys}, count(*) AS n FROM ${source.records} ` +
+    `WHERE ${complete} GROUP BY ${keys} HAVING count(*) > 1`,
   );
   const [{ repeated }] = (await engine.query('SELECT count(*) AS repeated FROM repeated_keys')) as [{ repeated: number }];
   await engine.run(repeated === 0
     ? 'CREATE OR REPLACE TEMP TABLE duplicate_keys AS SELECT 0::BIGINT AS n, []::BIGINT[] AS lines WHERE false'
     : `CREATE OR REPLACE TEMP TABLE duplicate_keys AS SELECT ${keys}, count(*) AS n, list(line ORDER BY record_number) AS lines ` +
-      `FROM (${await numberedRecords(engine, drop, contract, scan)}) SEMI JOIN repeated_keys USING (${keys}) GROUP BY ${keys}`);
+      `FROM ${await source.lines(engine)} SEMI JOIN repeated_keys USING (${keys}) GROUP BY ${keys}`);
   const [{ duplicates }] = (await engine.query('SELECT coalesce(sum(n - 1), 0) AS duplicates FROM duplicate_keys')) as [{ duplicates: number }];
   if (duplicates > 0) {
     add('duplicate_key', duplicates);
@@ -176,14 +210,14 @@ async function checkValues(
   }
 }
 
-/** Writes the accepted file's records, typed, with lineage columns, as Parquet. Returns the records written. */
-export async function writeParquet(drop: DropFile, contract: Contract, scan: ScanResult, engine: SqlEngine, target: string, sourceObject: string): Promise<number> {
+/** Writes the file's records, typed, with lineage columns, as Parquet. Returns the records written. */
+async function writeParquet(drop: DropFile, contract: Contract, scan: ScanResult, engine: SqlEngine, target: ParquetTarget): Promise<number> {
   const { fields, missingValues } = contract.schema;
   const columns = fields.map((f) => `${typedValueSql(f, missingValues)} AS ${sqlIdentifier(f.name)}`).join(', ');
   const rows = await engine.query(
     // No ORDER BY: it would sort the whole file; one thread with insertion order kept writes file order.
-    `COPY (SELECT ${columns}, ${sqlString(sourceObject)} AS _source_object, line AS _source_line FROM (${await numberedRecords(engine, drop, contract, scan)})) ` +
-    `TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd)`,
+    `COPY (SELECT ${columns}, ${sqlString(target.sourceObject)} AS _source_object, line AS _source_line FROM (${await numberedRecords(engine, drop, contract, scan)})) ` +
+    `TO ${sqlString(target.path)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   return Number(rows[0]?.Count ?? rows[0]?.count ?? NaN);
 }
