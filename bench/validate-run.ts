@@ -16,7 +16,7 @@ import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
 async function validator(file: string, partner: string, dataset: string): Promise<{ records: number; verdict: string }> {
   const contract = contractFor(partner, dataset);
   const scratch = await mkdtemp(path.join(tmpdir(), 'c2c-bench-'));
-  const engine = await DuckDbEngine.open({ threads: 1, memoryLimit: '300MB', tempDirectory: scratch });
+  const engine = await DuckDbEngine.open({ threads: 1, memoryLimit: '160MB', tempDirectory: scratch });
   try {
     const drop = { name: path.basename(file), localPath: file, read: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
     const parquet = { path: path.join(scratch, 'out.parquet'), sourceObject: `${partner}/${dataset}/${drop.name}` };

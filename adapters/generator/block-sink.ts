@@ -154,6 +154,11 @@ function compress(content: Uint8Array): Buffer {
 
 /** A file's preamble as bytes: its own gzip member for compressed files. */
 export function encodePreamble(file: OutputFileDescription): Buffer {
-  const bytes = Buffer.from(file.preamble, 'utf8');
+  return encodeText(file, file.preamble);
+}
+
+/** Text for the file outside its blocks (preamble, trailer): its own gzip member for compressed files. */
+export function encodeText(file: OutputFileDescription, text: string): Buffer {
+  const bytes = Buffer.from(text, 'utf8');
   return file.compress ? compress(bytes) : bytes;
 }

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import { checkGenerateOptions, InvalidGenerateOptionsError, type GenerateOptions } from '../../core/generator';
-import { encodePreamble } from './block-sink';
+import { contractFor } from '../../core/contracts/catalog';
+import { compileTrailer } from '../../core/contracts/trailer';
+import { encodePreamble, encodeText } from './block-sink';
 import { BLOCK_SIZE, type PartFile, type RangeTask } from './range-runner';
 
 export interface GeneratedFile {
@@ -95,6 +97,9 @@ async function assemble(outDir: string, partDirs: readonly string[], results: Re
     async function* pieces(): AsyncIterable<Buffer> {
       if (!startsWithFirstRange) yield encodePreamble(file);
       for (const i of rest) yield* createReadStream(partPath(i));
+      // The control trailer counts the whole file's rows, so it is written once they are all known.
+      const contract = file.kind === 'drop' && file.partner && file.dataset ? contractFor(file.partner, file.dataset) : undefined;
+      if (contract?.file.trailer !== undefined) yield encodeText(file, compileTrailer(contract.file.trailer).write(rows) + contract.dialect.lineTerminator);
     }
     await pipeline(pieces, createWriteStream(target, { flags: startsWithFirstRange ? 'a' : 'w' }));
     files.push({ path: relativePath, kind: file.kind, partner: file.partner, dataset: file.dataset, rows });

@@ -17,7 +17,7 @@ import csuCsuEnrollment from '../../contracts/csu/csu_enrollment.v1.json';
 import ctcCredentials from '../../contracts/ctc/credentials.v1.json';
 import dhcsMediCal from '../../contracts/dhcs/medi_cal.v1.json';
 import dssCalfresh from '../../contracts/dss/calfresh.v1.json';
-import eddUiWages from '../../contracts/edd/ui_wages.v1.json';
+import eddUiWages from '../../contracts/edd/ui_wages.v2.json';
 import ucUcDegrees from '../../contracts/uc/uc_degrees.v1.json';
 import ucUcEnrollment from '../../contracts/uc/uc_enrollment.v1.json';
 import { compileDateFormat } from './dates';
@@ -94,6 +94,12 @@ function consistencyProblems(contract: Contract): string[] {
     new RegExp(contract.file.namePattern);
   } catch (error) {
     problems.push(`file.namePattern: ${(error as Error).message}`);
+  }
+  const trailer = contract.file.trailer;
+  if (trailer !== undefined) {
+    // Read back by the engine as a (padded) record and skipped: a quote could swallow what follows.
+    if (trailer.includes(contract.dialect.quoteChar)) problems.push('file.trailer must not contain the quote character');
+    if (trailer.split('{records}').length !== 2) problems.push('file.trailer must hold {records} exactly once');
   }
   return problems;
 }

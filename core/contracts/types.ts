@@ -54,6 +54,12 @@ export interface FileConvention {
   /** Regular expression a drop's file name must match, e.g. `^k12_enrollment_\d{4}-\d{2}\.txt$`. */
   readonly namePattern: string;
   readonly compression: 'none' | 'gzip';
+  /**
+   * A control trailer the partner writes as the file's last line: its text, with `{records}`
+   * where the number of records stands (`TRAILER,{records}`). The count is checked against the
+   * records read; the trailer is no record.
+   */
+  readonly trailer?: string;
 }
 
 export type Domain = 'k12' | 'postsecondary' | 'finaid' | 'credentials' | 'workforce' | 'social_services';

@@ -23,7 +23,7 @@ export type StructureRule =
   | 'too_few_columns'
   | 'too_many_columns';
 
-export type FileRule = 'file_name' | 'duplicate_key';
+export type FileRule = 'file_name' | 'duplicate_key' | 'trailer_missing' | 'trailer_count';
 
 export type RuleId = StructureRule | FieldRule | FileRule;
 
@@ -57,4 +57,6 @@ export const RULE_DESCRIPTIONS: Readonly<Record<RuleId, string>> = {
   maximum: 'A value is above the field\'s maximum.',
   file_name: 'The file name does not follow the contract\'s naming convention.',
   duplicate_key: 'Two records share a primary key.',
+  trailer_missing: 'The contract requires a control trailer as the last line, with the number of records; the last line is not one.',
+  trailer_count: 'The number of records the trailer states differs from the records in the file.',
 };

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { compileTrailer, type Trailer } from '../contracts/trailer';
 import type { Contract } from '../contracts/types';
 import type { StructureRule } from './rules';
 import { DEFAULT_STRUCTURE_LIMITS, StructureScanner, type RecordSink, type StructureLimits, type StructureResult } from './structure';
@@ -15,7 +16,58 @@ export interface ScanResult {
   readonly sha256: string;
   readonly bytes: number;
   readonly compression: 'gzip' | 'none';
+  /** The content but its control trailer, where the contract declares one. */
   readonly structure: StructureResult;
+  /** For a contract with a control trailer: the last line's bytes and the count it states (null: it is no trailer). */
+  readonly trailer: { readonly bytes: number; readonly records: number | null } | null;
+}
+
+/** Longer than any control trailer: a last line longer than this is not one. */
+const TRAILER_BYTES = 4096;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Passes the content on to the structural pass but for its last TRAILER_BYTES, which are held
+ * until the end: then everything before the last line goes on, and the last line is the trailer.
+ */
+class TrailerHeldBack {
+  private tail: Uint8Array = new Uint8Array(0);
+  private forwarded = false;
+
+  constructor(private readonly scanner: StructureScanner, private readonly trailer: Trailer) {}
+
+  push(chunk: Uint8Array): void {
+    const joined = chunk.length >= TRAILER_BYTES ? chunk : Buffer.concat([this.tail, chunk]);
+    if (joined === chunk) this.forward(this.tail);
+    if (joined.length <= TRAILER_BYTES) {
+      this.tail = joined;
+      return;
+    }
+    this.forward(joined.subarray(0, joined.length - TRAILER_BYTES));
+    this.tail = joined.slice(joined.length - TRAILER_BYTES);
+  }
+
+  /** Sends the rest on; returns the trailer line's size and count. */
+  finish(): { bytes: number; records: number | null } {
+    const tail = this.tail;
+    const lineEnd = tail[tail.length - 1] === LF ? tail.length - 1 : tail.length;
+    const cut = lineEnd > 0 ? tail.lastIndexOf(LF, lineEnd - 1) : -1;
+    if (cut < 0 && this.forwarded) {
+      // The last line is longer than any trailer.
+      this.forward(tail);
+      return { bytes: 0, records: null };
+    }
+    this.forward(tail.subarray(0, cut + 1));
+    const line = tail.subarray(cut + 1, tail[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd);
+    return { bytes: tail.length - cut - 1, records: this.trailer.read(Buffer.from(line).toString('utf8')) };
+  }
+
+  private forward(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.forwarded = true;
+    this.scanner.push(bytes);
+  }
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -48,10 +100,18 @@ export async function scanDrop(
     }
   }
   const scanner = new StructureScanner(contract.dialect, contract.schema.fields.length, limits, records);
+  const heldBack = contract.file.trailer === undefined ? null : new TrailerHeldBack(scanner, compileTrailer(contract.file.trailer));
+  const push = (chunk: Uint8Array): void => (heldBack ? heldBack.push(chunk) : scanner.push(chunk));
   const declaredGzip = contract.file.compression === 'gzip';
+  let trailer: ScanResult['trailer'] = null;
   const done = (structure: StructureResult): ScanResult => ({
-    sha256: hash.digest('hex'), bytes, compression: declaredGzip ? 'gzip' : 'none', structure,
+    sha256: hash.digest('hex'), bytes, compression: declaredGzip ? 'gzip' : 'none', structure, trailer,
   });
+  /** The structural pass's end, once all content is pushed. */
+  const finish = (): StructureResult => {
+    if (heldBack) trailer = heldBack.finish();
+    return scanner.finish();
+  };
 
   const input = hashed()[Symbol.asyncIterator]();
   // Chunks until there are two bytes to tell gzip by, however the source splits them.
@@ -75,20 +135,22 @@ export async function scanDrop(
     return done(unreadable(declaredGzip ? 'not_gzip' : 'unexpected_gzip'));
   }
   if (!declaredGzip) {
-    for await (const chunk of rest) scanner.push(chunk);
-    return done(scanner.finish());
+    for await (const chunk of rest) push(chunk);
+    return done(finish());
   }
   const gunzip = createGunzip();
   try {
     await pipeline(Readable.from(rest), gunzip, async (content: AsyncIterable<Buffer>) => {
-      for await (const chunk of content) scanner.push(chunk);
+      for await (const chunk of content) push(chunk);
     });
   } catch {
     // zlib's own words ("unexpected end of file") are not the steward's; the rule says it.
     for await (const chunk of rest) void chunk;
+    // What came before the last line is judged as content; the last line, cut or not, is no trailer to trust.
+    heldBack?.finish();
     return done(unreadable('corrupt_gzip', scanner.finish(true)));
   }
   // zlib quietly ignores zero bytes after the last member; the engine's reader fails on them.
-  if (gunzip.bytesWritten !== bytes) return done(unreadable('corrupt_gzip', scanner.finish()));
-  return done(scanner.finish());
+  if (gunzip.bytesWritten !== bytes) return done(unreadable('corrupt_gzip', finish()));
+  return done(finish());
 }

@@ -18,14 +18,22 @@ export const GLOB_CHARACTERS = /[*?[\]{}]/;
 /**
  * `read_csv` over a drop file: every field as text, the contract's delimiter and quote, no
  * guessing. The path must hold no glob characters (DuckDB would read every file they match).
+ * For a contract with a control trailer, `records` (as the structural pass counted them) are
+ * read and the trailer line after them is not.
  */
-export function readCsvSql(path: string, contract: Contract, compressed: boolean): string {
+export function readCsvSql(path: string, contract: Contract, compressed: boolean, records: number): string {
   if (GLOB_CHARACTERS.test(path)) throw new Error('a file path for the engine must not contain *, ?, [, ], { or }');
   const { dialect, schema } = contract;
   const columns = schema.fields.map((f) => `${sqlString(f.name)}: 'VARCHAR'`).join(', ');
-  return `read_csv(${sqlString(path)}, delim=${sqlString(dialect.delimiter)}, quote=${sqlString(dialect.quoteChar)}, ` +
-    `escape=${sqlString(dialect.quoteChar)}, header=true, auto_detect=false, columns={${columns}}, ` +
-    `compression=${sqlString(compressed ? 'gzip' : 'none')}, parallel=false, strict_mode=false)`;
+  const options = [
+    `delim=${sqlString(dialect.delimiter)}`, `quote=${sqlString(dialect.quoteChar)}`, `escape=${sqlString(dialect.quoteChar)}`,
+    'header=true', 'auto_detect=false', `columns={${columns}}`, `compression=${sqlString(compressed ? 'gzip' : 'none')}`,
+    'parallel=false', 'strict_mode=false',
+  ];
+  if (contract.file.trailer !== undefined) options.push('null_padding=true');
+  const read = `read_csv(${sqlString(path)}, ${options.join(', ')})`;
+  // The trailer has fewer values than a record: padded, it reads as the one row after the records.
+  return contract.file.trailer === undefined ? read : `(SELECT * FROM ${read} LIMIT ${records})`;
 }
 
 function strptimeFormat(format: string): string {

@@ -53,7 +53,7 @@ export interface ValidatedDrop {
  */
 async function numberedRecords(engine: SqlEngine, drop: DropFile, contract: Contract, scan: ScanResult): Promise<string> {
   await engine.run('CREATE OR REPLACE TEMP SEQUENCE c2c_record_number START 1');
-  const source = readCsvSql(drop.localPath, contract, scan.compression === 'gzip');
+  const source = readCsvSql(drop.localPath, contract, scan.compression === 'gzip', scan.structure.records);
   const numbered = `SELECT nextval('c2c_record_number') AS record_number, * FROM ${source}`;
   const shifts = scan.structure.lineShifts;
   if (shifts.length === 0) return `SELECT record_number + 1 AS line, * FROM (${numbered})`;
@@ -85,6 +85,16 @@ export async function validateDrop(drop: DropFile, contract: Contract, engine: S
     const field = finding.column !== undefined ? contract.schema.fields[finding.column - 1]?.name : undefined;
     examples.push({ rule: finding.rule, line: finding.line, ...(field ? { field } : {}), message: RULE_DESCRIPTIONS[finding.rule] });
   }
+  if (scan.trailer !== null && Object.keys(structure.counts).length === 0) {
+    const line = structure.lines + 1;
+    if (scan.trailer.records === null) {
+      add('trailer_missing', 1);
+      examples.push({ rule: 'trailer_missing', line, message: `${RULE_DESCRIPTIONS.trailer_missing} Expected a last line like ${contract.file.trailer}.` });
+    } else if (scan.trailer.records !== structure.records) {
+      add('trailer_count', 1);
+      examples.push({ rule: 'trailer_count', line, message: `The trailer states ${scan.trailer.records} records; the file has ${structure.records}.` });
+    }
+  }
   const expectedHeader = contract.schema.fields.map((f) => f.name);
   if (structure.header !== null && structure.header.join('\u0000') !== expectedHeader.join('\u0000')) {
     add('header_mismatch', 1);
@@ -111,7 +121,7 @@ export async function validateDrop(drop: DropFile, contract: Contract, engine: S
     reportVersion: 1,
     verdict: accepted ? 'accepted' : 'rejected',
     contract: contractRef(contract),
-    file: { name: drop.name, sha256: scan.sha256, bytes: scan.bytes, compression: scan.compression, contentBytes: structure.bytes },
+    file: { name: drop.name, sha256: scan.sha256, bytes: scan.bytes, compression: scan.compression, contentBytes: structure.bytes + (scan.trailer?.bytes ?? 0) },
     rows: {
       read: structure.records,
       accepted: accepted ? structure.records : 0,
@@ -158,7 +168,7 @@ interface KeySource {
 
 function csvKeys(drop: DropFile, contract: Contract, scan: ScanResult): KeySource {
   return {
-    records: readCsvSql(drop.localPath, contract, scan.compression === 'gzip'),
+    records: readCsvSql(drop.localPath, contract, scan.compression === 'gzip', scan.structure.records),
     lines: async (engine) => `(${await numberedRecords(engine, drop, contract, scan)})`,
     present: (column) => {
       const missing = contract.schema.missingValues;

@@ -251,6 +251,17 @@ describe('parseContract', () => {
     expect(rejection(document)).toMatch(/file\.namePattern: Invalid regular expression/);
   });
 
+  it.each([
+    ['without {records}', 'TRAILER', /\/file\/trailer must match pattern/],
+    ['with {records} twice', 'T{records}|{records}', /file\.trailer must hold \{records\} exactly once/],
+    ['with the quote character', '"TRAILER"\t{records}', /file\.trailer must not contain the quote character/],
+    ['with a line break', 'TRAILER\n{records}', /\/file\/trailer must match pattern/],
+  ])('rejects a control trailer %s', (_what, trailer, message) => {
+    const document = validDocument();
+    (document.file as Record<string, unknown>).trailer = trailer;
+    expect(rejection(document)).toMatch(message);
+  });
+
   it('rejects a boolean field without trueValues', () => {
     const document = validDocument();
     delete fieldOf(document, 'hispanic_ind').trueValues;

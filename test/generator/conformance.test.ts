@@ -33,8 +33,16 @@ test('files use the contract dialect: byte order mark, line terminator, header',
     const lineCount = body.split(dialect.lineTerminator).length - 1;
     // No bare LF inside a CRLF file, and as many terminators as header plus rows (no value spans lines).
     if (dialect.lineTerminator === '\r\n') expect(body.replace(/\r\n/g, '').includes('\n')).toBe(false);
-    expect(lineCount).toBe(drop.rows.length + 1);
+    expect(lineCount).toBe(drop.rows.length + 1 + (drop.trailer === null ? 0 : 1));
     expect(drop.header).toEqual(schema.fields.map((f) => f.name));
+  }
+});
+
+test('a file whose contract declares a control trailer ends with it, stating its number of records', () => {
+  const withTrailer = state.drops.filter((d) => d.contract.file.trailer !== undefined);
+  expect(withTrailer.length).toBeGreaterThan(0);
+  for (const drop of withTrailer) {
+    expect({ file: drop.path, trailer: drop.trailer }).toEqual({ file: drop.path, trailer: `TRAILER,${drop.rows.length}` });
   }
 });
 

@@ -19,6 +19,8 @@ export interface ParsedFile {
   readonly text: string;
   readonly header: string[];
   readonly rows: string[][];
+  /** The last line, for a contract with a control trailer (without its line ending). */
+  readonly trailer: string | null;
 }
 
 export interface GeneratedState {
@@ -38,7 +40,11 @@ export function readText(file: string): string {
 
 export function parseDrop(file: string, contract: Contract): ParsedFile {
   const text = readText(file);
-  const records = parse(text, {
+  const terminator = contract.dialect.lineTerminator;
+  // A control trailer is the last line, and no record.
+  const trailerStart = text.lastIndexOf(terminator, text.length - terminator.length - 1) + terminator.length;
+  const trailer = contract.file.trailer === undefined ? null : text.slice(trailerStart, text.length - terminator.length);
+  const records = parse(trailer === null ? text : text.slice(0, trailerStart), {
     delimiter: contract.dialect.delimiter,
     quote: contract.dialect.quoteChar,
     escape: contract.dialect.quoteChar,
@@ -47,7 +53,7 @@ export function parseDrop(file: string, contract: Contract): ParsedFile {
     relax_column_count: false,
   }) as string[][];
   const [header = [], ...rows] = records;
-  return { path: file, contract, text, header, rows };
+  return { path: file, contract, text, header, rows, trailer };
 }
 
 function parseCsv(file: string): Array<Record<string, string>> {

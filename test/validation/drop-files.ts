@@ -160,6 +160,11 @@ export interface Layout {
   readonly bom?: boolean;
   /** Leave the last line without its terminator. */
   readonly noFinalNewline?: boolean;
+  /**
+   * For a contract with a control trailer: the last line's text instead of the right trailer
+   * (default), or false for none.
+   */
+  readonly trailer?: string | false;
 }
 
 /** One line of a draft: field texts (quoted and joined on output), or raw bytes with their terminator. */
@@ -222,13 +227,17 @@ export class Draft {
       ...(layout.terminator ? { lineTerminator: layout.terminator as '\n' } : {}),
     };
     const formatter = compileRecordFormatter({ ...this.contract, dialect });
-    const parts: Buffer[] = layout.bom ? [Buffer.from([0xef, 0xbb, 0xbf])] : [];
-    this.lines.forEach((line, i) => {
-      let bytes = Array.isArray(line) ? this.resolve(formatter.line(line)) : line;
-      if (layout.noFinalNewline && i === this.lines.length - 1) bytes = bytes.subarray(0, bytes.length - dialect.lineTerminator.length);
-      parts.push(bytes);
-    });
-    return Buffer.concat(parts);
+    const lines = this.lines.map((line) => (Array.isArray(line) ? this.resolve(formatter.line(line)) : line));
+    const template = this.contract.file.trailer;
+    if (template !== undefined && layout.trailer !== false) {
+      const text = layout.trailer ?? template.replace('{records}', String(this.lines.length - 1));
+      lines.push(Buffer.from(`${text}${dialect.lineTerminator}`, 'utf8'));
+    }
+    if (layout.noFinalNewline) {
+      const last = lines[lines.length - 1] as Buffer;
+      lines[lines.length - 1] = last.subarray(0, last.length - dialect.lineTerminator.length);
+    }
+    return Buffer.concat([...(layout.bom ? [Buffer.from([0xef, 0xbb, 0xbf])] : []), ...lines]);
   }
 
   private resolve(text: string): Buffer {

@@ -473,6 +473,36 @@ const cases: Case[] = [
     also: (r) => expect(r.counts.type).toBe(3),
   },
   {
+    title: 'control trailer missing (the contract requires one): the last record is taken for it',
+    contract: WAGES,
+    make: () => gzipped(made(draft(WAGES, 4), { trailer: false })),
+    verdict: 'rejected', rules: ['trailer_missing'], at: { trailer_missing: [5] },
+    also: (r) => expect(r.examples[0]?.message).toContain('TRAILER,{records}'),
+  },
+  {
+    title: 'control trailer stating one record more than the file has',
+    contract: WAGES,
+    make: () => gzipped(made(draft(WAGES, 4), { trailer: 'TRAILER,5' })),
+    verdict: 'rejected', rules: ['trailer_count'], at: { trailer_count: [6] },
+    also: (r) => {
+      expect(r.examples[0]?.message).toBe('The trailer states 5 records; the file has 4.');
+      expect(r.rows.read).toBe(4);
+    },
+  },
+  {
+    title: 'control trailer with text after the count, and without a final line break',
+    contract: WAGES,
+    make: () => gzipped(made(draft(WAGES, 2), { trailer: 'TRAILER,2 records', noFinalNewline: true })),
+    verdict: 'rejected', rules: ['trailer_missing'], at: { trailer_missing: [4] },
+  },
+  {
+    title: 'control trailer right, CRLF and no final line break: accepted, the trailer is no record',
+    contract: WAGES,
+    make: () => gzipped(made(draft(WAGES, 3), { terminator: '\r\n', noFinalNewline: true })),
+    verdict: 'accepted', rules: [],
+    also: (r) => expect(r.rows.read).toBe(3),
+  },
+  {
     title: 'a boolean written as lowercase y',
     contract: K12,
     make: () => made(draft(K12).set(2, 'hispanic_ind', 'y')),

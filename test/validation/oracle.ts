@@ -70,6 +70,30 @@ export function judge(contract: Contract, name: string, bytes: Buffer, examplesP
   }
   if (text.replace(/^\ufeff/u, '').length === 0) return reject('empty');
   if (CONTROL.test(text)) return reject('control character');
+  if (contract.file.trailer !== undefined) {
+    // The last line is the control trailer, stating the number of records.
+    const body = text.replace(/\r?\n$/u, '');
+    const trailerLine = body.slice(body.lastIndexOf('\n') + 1).replace(/\r$/u, '');
+    const [before, after] = contract.file.trailer.split('{records}') as [string, string];
+    const match = new RegExp(`^${escapeRegExp(before)}(\\d+)${escapeRegExp(after)}$`, 'u').exec(trailerLine);
+    if (!match || body.lastIndexOf('\n') < 0) return reject('no trailer');
+    text = body.slice(0, body.lastIndexOf('\n') + 1);
+    const records = Number(match[1]);
+    const judged = judgeRecords(contract, text, content.subarray(0, Buffer.byteLength(text, 'utf8')), examplesPerRule);
+    if (judged.accepted === false && judged.values === undefined) return judged;
+    if (judged.values && judged.values.records !== records) return reject('trailer count');
+    return judged;
+  }
+  return judgeRecords(contract, text, content, examplesPerRule);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The file's text as records in the contract's dialect: the verdict, and the value findings of a file read as records. */
+function judgeRecords(contract: Contract, text: string, content: Buffer, examplesPerRule: number): OracleVerdict {
+  const reject = (reason: string): OracleVerdict => ({ accepted: false, reason });
 
   const { delimiter, quoteChar } = contract.dialect;
   let bareCr = false;

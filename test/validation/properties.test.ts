@@ -12,8 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { generateToFolder } from '../../adapters/generator/generate-to-folder';
 import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
@@ -25,6 +24,7 @@ import { scanDrop } from '../../core/validation/scan';
 import { validateDrop, type DropFile } from '../../core/validation/validate';
 import { contractById, DropFolder, dropFile, recordsArbitrary, VALID_NAMES } from './drop-files';
 import { judge } from './oracle';
+import { parseDrop } from '../generator/generated-state';
 
 const CONTRACTS = ['cde/k12_enrollment', 'dss/calfresh', 'cccco/cc_enrollment', 'edd/ui_wages', 'ctc/credentials', 'uc/uc_enrollment'].map(contractById);
 /** Fixed seeds and run counts; C2C_PROPERTY_RUNS and C2C_PROPERTY_SEED explore further (e.g. 5000 runs, another seed). */
@@ -49,10 +49,7 @@ beforeAll(async () => {
     if (!contract || file.kind !== 'drop') continue;
     generatedDrops.push({ contract, file: path.join(stateDir, file.path) });
     if (generated.has(contract.id)) continue;
-    const bytes = readFileSync(path.join(stateDir, file.path));
-    const text = (contract.file.compression === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
-    const [, ...records] = parse(text, { delimiter: contract.dialect.delimiter, quote: contract.dialect.quoteChar, escape: contract.dialect.quoteChar, bom: true }) as string[][];
-    generated.set(contract.id, records);
+    generated.set(contract.id, parseDrop(path.join(stateDir, file.path), contract).rows);
   }
 }, 120_000);
 
@@ -109,7 +106,8 @@ function baseArbitrary(): fc.Arbitrary<Base> {
 function write(base: Base): Buffer {
   const dialect = { ...base.contract.dialect, quoting: base.layout.quoting, lineTerminator: base.layout.terminator };
   const formatter = compileRecordFormatter({ ...base.contract, dialect });
-  const text = formatter.header + base.records.map((r) => formatter.line(r)).join('');
+  const trailer = base.contract.file.trailer?.replace('{records}', String(base.records.length));
+  const text = formatter.header + base.records.map((r) => formatter.line(r)).join('') + (trailer === undefined ? '' : trailer + dialect.lineTerminator);
   return Buffer.concat([Buffer.from(base.layout.bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text, 'utf8')]);
 }
 
