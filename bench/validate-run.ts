@@ -1,7 +1,7 @@
 /**
  * One measured run for bench/validate.ts, in its own process so its peak memory is its own:
- *   tsx bench/validate-run.ts validator|baseline <file> <partner> <dataset>
- * Prints one JSON line: seconds, records, verdict, peak RSS.
+ *   tsx bench/validate-run.ts <mode> <file> <partner> <dataset>
+ * Prints one JSON line: seconds, CPU seconds, records, verdict, peak RSS.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,27 +10,51 @@ import path from 'node:path';
 import { parse } from 'csv-parse';
 import { contractFor } from '../core/contracts/catalog';
 import { compileRecordCheckers } from '../core/contracts/field-check';
+import type { Contract } from '../core/contracts/types';
+import { readCsvSql, sqlIdentifier, sqlString, typedValueSql } from '../core/validation/sql';
 import { validateDrop } from '../core/validation/validate';
 import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
 
-async function validator(file: string, partner: string, dataset: string): Promise<{ records: number; verdict: string }> {
-  const contract = contractFor(partner, dataset);
+export const MODES = ['validator', 'validator-one-core', 'engine-only', 'baseline'] as const;
+type Mode = (typeof MODES)[number];
+type Outcome = { records: number; verdict: string };
+
+/** DuckDB with one thread and a memory limit, spilling to a scratch folder. */
+async function withEngine(work: (engine: DuckDbEngine, scratch: string) => Promise<Outcome>): Promise<Outcome> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'c2c-bench-'));
   const engine = await DuckDbEngine.open({ threads: 1, memoryLimit: '160MB', tempDirectory: scratch });
   try {
-    const drop = { name: path.basename(file), localPath: file, read: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
-    const parquet = { path: path.join(scratch, 'out.parquet'), sourceObject: `${partner}/${dataset}/${drop.name}` };
-    const { report, parquetRecords } = await validateDrop(drop, contract, engine, { parquet });
-    return { records: parquetRecords ?? report.rows.read, verdict: report.verdict };
+    return await work(engine, scratch);
   } finally {
     engine.close();
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
+/** The validator as ingestion runs it: every check, and the typed Parquet of the accepted file. */
+function validator(concurrent: boolean) {
+  return (file: string, contract: Contract): Promise<Outcome> => withEngine(async (engine, scratch) => {
+    const drop = { name: path.basename(file), localPath: file, read: () => createReadStream(file, { highWaterMark: 1 << 20 }) };
+    const parquet = { path: path.join(scratch, 'out.parquet'), sourceObject: `${contract.id}/${drop.name}`, concurrent };
+    const { report, parquetRecords } = await validateDrop(drop, contract, engine, { parquet });
+    return { records: parquetRecords ?? report.rows.read, verdict: report.verdict };
+  });
+}
+
+/** The floor: DuckDB converting the file to the same typed Parquet, checking nothing. */
+function engineOnly(file: string, contract: Contract): Promise<Outcome> {
+  return withEngine(async (engine, scratch) => {
+    const columns = contract.schema.fields.map((f) => `${typedValueSql(f, contract.schema.missingValues)} AS ${sqlIdentifier(f.name)}`).join(', ');
+    const rows = await engine.query(
+      `COPY (SELECT ${columns} FROM ${readCsvSql(file, contract, contract.file.compression === 'gzip')}) ` +
+      `TO ${sqlString(path.join(scratch, 'out.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    return { records: Number(rows[0]?.Count), verdict: 'not checked' };
+  });
+}
+
 /** The naive way: a CSV library's row loop with the same field rules and key check, no Parquet. */
-async function baseline(file: string, partner: string, dataset: string): Promise<{ records: number; verdict: string }> {
-  const contract = contractFor(partner, dataset);
+async function baseline(file: string, contract: Contract): Promise<Outcome> {
   const checkers = compileRecordCheckers(contract);
   const keyIndexes = contract.schema.primaryKey.map((k) => contract.schema.fields.findIndex((f) => f.name === k));
   const keys = new Set<string>();
@@ -47,12 +71,23 @@ async function baseline(file: string, partner: string, dataset: string): Promise
   return { records, verdict: problems === 0 ? 'accepted' : 'rejected' };
 }
 
+const RUNS: Readonly<Record<Mode, (file: string, contract: Contract) => Promise<Outcome>>> = {
+  validator: validator(true),
+  'validator-one-core': validator(false),
+  'engine-only': engineOnly,
+  baseline,
+};
+
 async function main(): Promise<void> {
-  const [mode, file, partner, dataset] = process.argv.slice(2) as [string, string, string, string];
+  const [mode, file, partner, dataset] = process.argv.slice(2) as [Mode, string, string, string];
+  const run = RUNS[mode];
+  if (!run) throw new Error(`mode must be one of ${MODES.join(', ')}`);
   const start = process.hrtime.bigint();
-  const result = await (mode === 'baseline' ? baseline : validator)(file, partner, dataset);
+  const result = await run(file, contractFor(partner, dataset));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  console.log(JSON.stringify({ mode, seconds, ...result, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  const usage = process.resourceUsage();
+  const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+  console.log(JSON.stringify({ mode, seconds, cpuSeconds, ...result, peakRssMb: Math.round(usage.maxRSS / 1024) }));
 }
 
 main().catch((error: unknown) => {

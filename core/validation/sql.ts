@@ -21,8 +21,9 @@ export const GLOB_CHARACTERS = /[*?[\]{}]/;
  * For a contract with a control trailer, `records` (as the structural pass counted them) are
  * read and the trailer line after them is not.
  */
-export function readCsvSql(path: string, contract: Contract, compressed: boolean, records: number): string {
+export function readCsvSql(path: string, contract: Contract, compressed: boolean, records?: number): string {
   if (GLOB_CHARACTERS.test(path)) throw new Error('a file path for the engine must not contain *, ?, [, ], { or }');
+  if (contract.file.trailer !== undefined && records === undefined) throw new Error('a file with a control trailer is read knowing its number of records');
   const { dialect, schema } = contract;
   const columns = schema.fields.map((f) => `${sqlString(f.name)}: 'VARCHAR'`).join(', ');
   const options = [

@@ -134,7 +134,8 @@ export class StructureScanner {
    * began in an earlier chunk, whose part of it is held in `carry`.
    */
   private origin = 0;
-  private carry = new Uint8Array(1 << 12);
+  // A Buffer, like the chunks, so the value checks see one kind of array.
+  private carry: Uint8Array = Buffer.alloc(1 << 12);
   private carryLength = 0;
   /** The chunk being pushed and the index of the byte being read, for the slow path. */
   private chunk: Uint8Array = new Uint8Array(0);
@@ -312,7 +313,7 @@ export class StructureScanner {
   private keepInCarry(bytes: Uint8Array): void {
     const needed = this.carryLength + bytes.length;
     if (needed > this.carry.length) {
-      const grown = new Uint8Array(Math.max(needed, this.carry.length * 2));
+      const grown = Buffer.alloc(Math.max(needed, this.carry.length * 2));
       grown.set(this.carry.subarray(0, this.carryLength));
       this.carry = grown;
     }

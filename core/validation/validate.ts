@@ -28,6 +28,11 @@ export interface DropFile {
 export interface ParquetTarget {
   readonly path: string;
   readonly sourceObject: string;
+  /**
+   * Write it on the engine's thread while the file is being checked, rather than after (default
+   * true): nearly twice as fast with two cores, and work thrown away for a rejected file.
+   */
+  readonly concurrent?: boolean;
 }
 
 export interface ValidationOptions {
@@ -45,17 +50,30 @@ export interface ValidatedDrop {
   readonly parquetRecords?: number;
 }
 
+/** What the engine needs to know of a file to read its records with their lines. */
+interface Reading {
+  readonly compressed: boolean;
+  /** The records the structural pass counted: needed only to leave out a control trailer. */
+  readonly records?: number;
+  /** See StructureResult.lineShifts. */
+  readonly lineShifts: ReadonlyArray<readonly [number, number]>;
+}
+
+function readingOf(scan: ScanResult): Reading {
+  return { compressed: scan.compression === 'gzip', records: scan.structure.records, lineShifts: scan.structure.lineShifts };
+}
+
 /**
  * The records as the engine reads them, numbered in file order and with their physical line.
  * A sequence numbers them as they stream by (a window function would hold the whole file in
  * memory); with one reading thread and insertion order kept, that is file order. Each call
  * restarts the numbering, so run the returned query once.
  */
-async function numberedRecords(engine: SqlEngine, drop: DropFile, contract: Contract, scan: ScanResult): Promise<string> {
+async function numberedRecords(engine: SqlEngine, drop: DropFile, contract: Contract, reading: Reading): Promise<string> {
   await engine.run('CREATE OR REPLACE TEMP SEQUENCE c2c_record_number START 1');
-  const source = readCsvSql(drop.localPath, contract, scan.compression === 'gzip', scan.structure.records);
+  const source = readCsvSql(drop.localPath, contract, reading.compressed, reading.records);
   const numbered = `SELECT nextval('c2c_record_number') AS record_number, * FROM ${source}`;
-  const shifts = scan.structure.lineShifts;
+  const shifts = reading.lineShifts;
   if (shifts.length === 0) return `SELECT record_number + 1 AS line, * FROM (${numbered})`;
   // Values spanning lines push later records down: the shift in force is the last one at or before the record.
   const values = shifts.map(([index, shift]) => `(${index + 1}, ${shift})`).join(', ');
@@ -68,7 +86,19 @@ export async function validateDrop(drop: DropFile, contract: Contract, engine: S
   const now = options.now ?? (() => new Date());
   const values = new ValueChecker(contract, examplesPerRule);
   const limits = { maxLineBytes: options.maxLineBytes ?? DEFAULT_STRUCTURE_LIMITS.maxLineBytes, examplesPerRule };
-  const scan = await scanDrop(drop.read(), contract, limits, values);
+  // The Parquet is written while the file is checked, as if it will be accepted and no value
+  // spans lines (true of nearly every file); it is written again if a value did, and left unused
+  // if the file is rejected. A trailer's file is written after: the engine must be told where
+  // the records end.
+  const early = options.parquet && options.parquet.concurrent !== false && contract.file.trailer === undefined
+    ? settled(writeParquet(drop, contract, { compressed: contract.file.compression === 'gzip', lineShifts: [] }, engine, options.parquet))
+    : null;
+  const scanned = settled(scanDrop(drop.read(), contract, limits, values));
+  // The engine is used for nothing else, nor handed back, until its write is done, even if the scan failed.
+  const written = early === null ? null : await early;
+  const scanOutcome = await scanned;
+  if ('error' in scanOutcome) throw scanOutcome.error;
+  const scan = scanOutcome.value;
   const counts: Partial<Record<RuleId, number>> = {};
   const examples: ReportExample[] = [];
   const add = (rule: RuleId, count: number): void => {
@@ -109,7 +139,9 @@ export async function validateDrop(drop: DropFile, contract: Contract, engine: S
     examples.push(...values.examples);
     let keys: KeySource;
     if (Object.keys(counts).length === 0 && options.parquet) {
-      parquetRecords = await writeParquet(drop, contract, scan, engine, options.parquet);
+      parquetRecords = written !== null && 'value' in written && structure.lineShifts.length === 0
+        ? written.value
+        : await writeParquet(drop, contract, readingOf(scan), engine, options.parquet);
       keys = parquetKeys(options.parquet.path);
     } else {
       keys = csvKeys(drop, contract, scan);
@@ -167,9 +199,10 @@ interface KeySource {
 }
 
 function csvKeys(drop: DropFile, contract: Contract, scan: ScanResult): KeySource {
+  const reading = readingOf(scan);
   return {
-    records: readCsvSql(drop.localPath, contract, scan.compression === 'gzip', scan.structure.records),
-    lines: async (engine) => `(${await numberedRecords(engine, drop, contract, scan)})`,
+    records: readCsvSql(drop.localPath, contract, reading.compressed, reading.records),
+    lines: async (engine) => `(${await numberedRecords(engine, drop, contract, reading)})`,
     present: (column) => {
       const missing = contract.schema.missingValues;
       return `${column} IS NOT NULL` + (missing.length > 0 ? ` AND ${column} NOT IN (${missing.map(sqlString).join(', ')})` : '');
@@ -221,13 +254,22 @@ async function checkKeys(
 }
 
 /** Writes the file's records, typed, with lineage columns, as Parquet. Returns the records written. */
-async function writeParquet(drop: DropFile, contract: Contract, scan: ScanResult, engine: SqlEngine, target: ParquetTarget): Promise<number> {
+async function writeParquet(drop: DropFile, contract: Contract, reading: Reading, engine: SqlEngine, target: ParquetTarget): Promise<number> {
   const { fields, missingValues } = contract.schema;
   const columns = fields.map((f) => `${typedValueSql(f, missingValues)} AS ${sqlIdentifier(f.name)}`).join(', ');
   const rows = await engine.query(
     // No ORDER BY: it would sort the whole file; one thread with insertion order kept writes file order.
-    `COPY (SELECT ${columns}, ${sqlString(target.sourceObject)} AS _source_object, line AS _source_line FROM (${await numberedRecords(engine, drop, contract, scan)})) ` +
+    `COPY (SELECT ${columns}, ${sqlString(target.sourceObject)} AS _source_object, line AS _source_line FROM (${await numberedRecords(engine, drop, contract, reading)})) ` +
     `TO ${sqlString(target.path)} (FORMAT parquet, COMPRESSION zstd)`,
   );
   return Number(rows[0]?.Count ?? rows[0]?.count ?? NaN);
+}
+
+/** A promise's outcome, kept rather than thrown, so that it can be waited for before the error is. */
+async function settled<T>(promise: Promise<T>): Promise<{ readonly value: T } | { readonly error: unknown }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error };
+  }
 }
