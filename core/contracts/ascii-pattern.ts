@@ -163,6 +163,25 @@ function matchItems(items: Sequence, i: number, bytes: Uint8Array, at: number, e
   return false;
 }
 
+/**
+ * A sequence of items that each take a fixed number of bytes, as one table: byte k of a match
+ * must be in `table[k * 256 ..]`. Most ID patterns (`\\d{4}-\\d{2}`, `[A-Z]\\d{8}`) are this.
+ */
+function fixedTable(items: Sequence): Uint8Array | null {
+  if (!items.every((item) => item.min === item.max)) return null;
+  const width = items.reduce((n, item) => n + item.min, 0);
+  const table = new Uint8Array(width * 256);
+  let at = 0;
+  for (const item of items) for (let k = 0; k < item.min; k++) table.set(item.set, 256 * at++);
+  return table;
+}
+
+function matchesTable(table: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if ((end - start) * 256 !== table.length) return false;
+  for (let k = start, row = 0; k < end; k++, row += 256) if (table[row + (bytes[k] as number)] === 0) return false;
+  return true;
+}
+
 /** The matcher for a contract pattern, or null when the pattern uses syntax not compiled here. */
 export function compileAsciiPattern(pattern: string): AsciiMatcher | null {
   let alternatives: Sequence[];
@@ -171,6 +190,13 @@ export function compileAsciiPattern(pattern: string): AsciiMatcher | null {
   } catch (error) {
     if (error instanceof Unsupported) return null;
     throw error;
+  }
+  const tables = alternatives.map(fixedTable);
+  if (tables.every((table): table is Uint8Array => table !== null)) {
+    return (bytes, start, end) => {
+      for (let i = 0; i < tables.length; i++) if (matchesTable(tables[i] as Uint8Array, bytes, start, end)) return true;
+      return false;
+    };
   }
   return (bytes, start, end) => {
     for (const items of alternatives) {
