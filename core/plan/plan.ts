@@ -73,7 +73,7 @@ export function parsePlan(document: unknown): Plan {
 }
 
 /** Ajv's message, with the offending name or property spelled out where Ajv leaves it in params. */
-function describeSchemaError(error: ErrorObject): string {
+export function describeSchemaError(error: ErrorObject): string {
   const where = error.instancePath || '/';
   switch (error.keyword) {
     case 'pattern':
