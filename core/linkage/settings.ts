@@ -107,6 +107,22 @@ export interface Prior {
   readonly deterministicRules?: readonly BlockingRule[];
 }
 
+/** How the model is trained (docs/linkage.md, "Training"); what is left out takes TRAINING_DEFAULTS. */
+export interface TrainingSettings {
+  /** About how many random pairs u is estimated from. */
+  readonly uSamplePairs?: number;
+  /** Chooses the random pairs: the same seed and records give the same pairs. */
+  readonly seed?: number;
+  /** EM stops after this many passes if it has not converged before. */
+  readonly maxIterations?: number;
+}
+
+/** How links become persons (docs/linkage.md, "Clustering"); what is left out takes CLUSTERING_DEFAULTS. */
+export interface ClusteringSettings {
+  /** The match probability a link between two records of one source needs (at least matchThreshold). */
+  readonly sameSourceThreshold?: number;
+}
+
 export interface LinkageSettings {
   readonly name: string;
   readonly description?: string;
@@ -119,7 +135,12 @@ export interface LinkageSettings {
   readonly prior: Prior;
   /** Match probability at or above which a pair is a link. */
   readonly matchThreshold: number;
+  readonly training?: TrainingSettings;
+  readonly clustering?: ClusteringSettings;
 }
+
+export const TRAINING_DEFAULTS: Required<TrainingSettings> = { uSamplePairs: 1_000_000, seed: 0, maxIterations: 25 };
+export const CLUSTERING_DEFAULTS: Required<ClusteringSettings> = { sameSourceThreshold: 0.999 };
 
 /** A standardized column's type; `input` is whatever type the input column has (the record id and source). */
 export type ColumnType = 'text' | 'date' | 'integer' | 'input';
@@ -155,6 +176,10 @@ export function parseLinkageSettings(document: unknown): LinkageSettings {
   settings.blockingRules.forEach((rule, i) => problems.push(...ruleProblems(rule, `blocking rule ${i + 1}`, columns)));
   settings.prior.deterministicRules?.forEach((rule, i) => problems.push(...ruleProblems(rule, `deterministic rule ${i + 1} of the prior`, columns)));
   problems.push(...comparisonProblems(settings.comparisons, columns));
+  const sameSource = settings.clustering?.sameSourceThreshold;
+  if (sameSource !== undefined && sameSource < settings.matchThreshold) {
+    problems.push(`clustering.sameSourceThreshold (${sameSource}) must be at least matchThreshold (${settings.matchThreshold})`);
+  }
   if (problems.length > 0) throw new LinkageSettingsError(`linkage settings ${settings.name} are inconsistent: ${problems.join('; ')}`);
   return settings;
 }

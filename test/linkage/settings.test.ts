@@ -75,6 +75,9 @@ test.each([
   ['a recall above 1', { ...EXAMPLE, prior: { recall: 1.2, deterministicRules: [{ on: [{ column: 'ssn' }] }] } }, `${invalid}/prior/recall must be <= 1`],
   ['a blocking prefix of 0', { ...EXAMPLE, blockingRules: [{ on: [{ column: 'surname', prefix: 0 }] }] }, `${invalid}/blockingRules/0/on/0/prefix must be >= 1`],
   ['no blocking rules', { ...EXAMPLE, blockingRules: [] }, `${invalid}/blockingRules must not be empty`],
+  ['EM without a pass', { ...EXAMPLE, training: { maxIterations: 0 } }, `${invalid}/training/maxIterations must be >= 1`],
+  ['a fractional seed', { ...EXAMPLE, training: { seed: 1.5 } }, `${invalid}/training/seed must be integer`],
+  ['an unknown training option', { ...EXAMPLE, training: { convergence: 0.01 } }, `${invalid}/training has unknown property "convergence"`],
 
   ['one column as record id and source', { ...EXAMPLE, source: 'record_id' }, `${inconsistent}recordId and source must be different columns`],
   ['a column produced twice', { ...EXAMPLE, fields: [...(EXAMPLE.fields as object[]), { name: 'birth_date_year', kind: 'identifier', column: 'yob' }] },
@@ -105,6 +108,8 @@ test.each([
   ['both forms of the prior', { ...EXAMPLE, prior: { probabilityTwoRandomRecordsMatch: 0.01, recall: 0.8 } },
     `${inconsistent}the prior takes either probabilityTwoRandomRecordsMatch or recall with deterministicRules, not both`],
   ['recall without deterministic rules', { ...EXAMPLE, prior: { recall: 0.8 } }, `${inconsistent}the prior needs probabilityTwoRandomRecordsMatch, or recall with deterministicRules`],
+  ['a same-source threshold below the match threshold', { ...EXAMPLE, clustering: { sameSourceThreshold: 0.9 } },
+    `${inconsistent}clustering.sameSourceThreshold (0.9) must be at least matchThreshold (0.95)`],
 ])('parseLinkageSettings rejects %s', (_, document, message) => {
   expect(() => parseLinkageSettings(document)).toThrow(new LinkageSettingsError(message));
 });

@@ -12,7 +12,6 @@ import { asText } from './expressions';
 import { LINKAGE_TABLES } from './tables';
 
 export function comparisonVectorSql(settings: LinkageSettings): string {
-  const columns = standardizedColumns(settings);
   const { standardized, candidatePairs } = LINKAGE_TABLES;
   const selected = [
     `p.${RECORD_ID}_l`,
@@ -20,7 +19,7 @@ export function comparisonVectorSql(settings: LinkageSettings): string {
     `l.${SOURCE} AS ${SOURCE}_l`,
     `r.${SOURCE} AS ${SOURCE}_r`,
     'p.blocking_rule',
-    ...settings.comparisons.map((c) => gammaSql(c, columns)),
+    ...gammaColumns(settings),
   ];
   return [
     `SELECT\n  ${selected.join(',\n  ')}`,
@@ -30,15 +29,35 @@ export function comparisonVectorSql(settings: LinkageSettings): string {
   ].join('\n');
 }
 
-function gammaSql(comparison: Comparison, columns: ReadonlyMap<string, StandardizedColumn>): string {
+/**
+ * One `CASE … END AS gamma_<name>` per comparison, over a pair of standardized records joined as
+ * `l` and `r`: the comparison vectors of candidate pairs and of the random pairs u is estimated
+ * from are computed by the same expressions.
+ */
+export function gammaColumns(settings: LinkageSettings): string[] {
+  const columns = standardizedColumns(settings);
+  return settings.comparisons.map((c) => gammaSql(c, columns));
+}
+
+/** The gamma column of a comparison. */
+export function gamma(comparison: Comparison): string {
+  return `gamma_${comparison.name}`;
+}
+
+/** The gamma of each of the comparison's levels, in order: -1 for a null level, then counting down to 0 for else. */
+export function levelGammas(comparison: Comparison): number[] {
+  // A graded level's gamma is the number of levels after it (a null level can only come first).
   const last = comparison.levels.length - 1;
+  return comparison.levels.map((level, i) => (level.kind === 'null' ? -1 : last - i));
+}
+
+function gammaSql(comparison: Comparison, columns: ReadonlyMap<string, StandardizedColumn>): string {
+  const gammas = levelGammas(comparison);
   const branches = comparison.levels.map((level, i) => {
     if (level.kind === 'else') return 'ELSE 0';
-    // A graded level's gamma is the number of levels after it (a null level can only come first).
-    const gamma = level.kind === 'null' ? -1 : last - i;
-    return `WHEN ${levelCondition(level, comparison.column, columns)} THEN ${gamma}`;
+    return `WHEN ${levelCondition(level, comparison.column, columns)} THEN ${gammas[i]}`;
   });
-  return `CASE\n    ${branches.join('\n    ')}\n  END AS gamma_${comparison.name}`;
+  return `CASE\n    ${branches.join('\n    ')}\n  END AS ${gamma(comparison)}`;
 }
 
 /** The condition under which a pair falls in the level (the else level has none). */

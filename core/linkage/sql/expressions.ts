@@ -14,3 +14,13 @@ export function literal(text: string): string {
 export function asText(side: 'l' | 'r', column: string, columns: ReadonlyMap<string, StandardizedColumn>): string {
   return columns.get(column)?.type === 'text' ? `${side}.${column}` : `CAST(${side}.${column} AS STRING)`;
 }
+
+/**
+ * A number as a DOUBLE. A literal such as 0.75 is a DECIMAL in both engines, whose arithmetic
+ * (scale, rounding) is not DOUBLE's; the shortest text that reads back as the same double, cast,
+ * is the same double in both.
+ */
+export function double(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`a SQL number must be finite: ${value}`);
+  return `CAST(${value} AS DOUBLE)`;
+}
