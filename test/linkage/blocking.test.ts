@@ -1,21 +1,9 @@
 /** blockingSql finds each candidate pair once, ordered, by the first rule that finds it. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import type { LinkType } from '../../core/linkage/settings';
 import { exampleSettings, runComparison, type PersonRecord } from './fixtures';
+import { freshEngineAndFolder } from '../plan/fixtures';
 
-let engine: DuckDbEngine;
-let dir: string;
-beforeEach(async () => {
-  engine = await DuckDbEngine.open();
-  dir = mkdtempSync(path.join(tmpdir(), 'c2c-linkage-'));
-});
-afterEach(() => {
-  engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fresh = freshEngineAndFolder();
 
 // The example's rules: 1 birth date; 2 first three letters of the surname and birth year; 3 SSN.
 const RECORDS: PersonRecord[] = [
@@ -38,8 +26,8 @@ const RECORDS: PersonRecord[] = [
 ];
 
 async function pairs(linkType: LinkType, records: readonly PersonRecord[]): Promise<unknown[]> {
-  await runComparison(engine, dir, exampleSettings({ linkType }), records);
-  return engine.query('SELECT record_id_l, record_id_r, blocking_rule FROM candidate_pairs ORDER BY record_id_l, record_id_r');
+  await runComparison(fresh.engine, fresh.dir, exampleSettings({ linkType }), records);
+  return fresh.engine.query('SELECT record_id_l, record_id_r, blocking_rule FROM candidate_pairs ORDER BY record_id_l, record_id_r');
 }
 
 test('the rules\' pairs are UNIONed: each pair once, left id below right id, with the first rule that found it', async () => {

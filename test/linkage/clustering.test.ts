@@ -2,28 +2,16 @@
  * Clustering on hand-made links: connected components over the links at or above the threshold,
  * singletons included; the same-source safeguard; and the conflicts it cannot prevent.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { duckDbPlanDialect } from '../../adapters/sql/duckdb-plan-dialect';
-import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import { clusteringSteps } from '../../core/linkage/plan';
 import { parsePlan, type Plan } from '../../core/plan/plan';
 import { runPlan, type PlanRun } from '../../core/plan/run';
 import { sqlString } from '../../core/validation/sql';
-import { readParquet, underFolder, writeParquet } from '../plan/fixtures';
+import { freshEngineAndFolder, readParquet, underFolder, writeParquet } from '../plan/fixtures';
 import { exampleSettings } from './fixtures';
 
-let engine: DuckDbEngine;
-let dir: string;
-beforeEach(async () => {
-  engine = await DuckDbEngine.open();
-  dir = mkdtempSync(path.join(tmpdir(), 'c2c-clustering-'));
-});
-afterEach(() => {
-  engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fresh = freshEngineAndFolder();
 
 // The example's thresholds: 0.95 for a link, 0.999 for a link within one source.
 const SETTINGS = exampleSettings();
@@ -34,11 +22,11 @@ type Link = readonly [number, number, number];
 /** Runs the clustering steps over records (id → source) and links; returns record_id → cluster_id. */
 async function cluster(sources: Readonly<Record<number, string>>, links: readonly Link[]): Promise<{ clusters: Record<number, number>; run: PlanRun }> {
   const source = (id: number): string => sqlString(sources[id] as string);
-  await writeParquet(engine, dir, 'standardized.parquet',
+  await writeParquet(fresh.engine, fresh.dir, 'standardized.parquet',
     `SELECT * FROM (VALUES ${Object.keys(sources).map((id) => `(${id}, ${source(Number(id))})`).join(', ')}) AS t(record_id, source)`);
   const rows = links.map(([l, r, p]) => `(${l}, ${r}, ${source(l)}, ${source(r)}, CAST(${p} AS DOUBLE))`);
   // With no links, an empty table of the same columns.
-  await writeParquet(engine, dir, 'predictions.parquet', rows.length > 0
+  await writeParquet(fresh.engine, fresh.dir, 'predictions.parquet', rows.length > 0
     ? `SELECT * FROM (VALUES ${rows.join(', ')}) AS t(record_id_l, record_id_r, source_l, source_r, match_probability)`
     : 'SELECT 0 AS record_id_l, 0 AS record_id_r, \'\' AS source_l, \'\' AS source_r, CAST(0 AS DOUBLE) AS match_probability WHERE FALSE');
   const plan: Plan = {
@@ -48,8 +36,8 @@ async function cluster(sources: Readonly<Record<number, string>>, links: readonl
     outputs: { clusters: { format: 'parquet', location: 'out/clusters.parquet' } },
   };
   expect(parsePlan(plan)).toBe(plan);
-  const run = await runPlan(plan, engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(dir) });
-  const written = await readParquet(engine, path.join(dir, 'out/clusters.parquet'), 'record_id');
+  const run = await runPlan(plan, fresh.engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(fresh.dir) });
+  const written = await readParquet(fresh.engine, path.join(fresh.dir, 'out/clusters.parquet'), 'record_id');
   return { clusters: Object.fromEntries(written.map((r) => [r.record_id, r.cluster_id])), run };
 }
 
@@ -105,5 +93,5 @@ test('two records of one source joined only through a record of another are repo
 
   expect(clusters).toEqual({ 1: 1, 2: 1, 3: 1, 4: 4, 5: 4, 6: 4 });
   // 4 and 5 share a source too, but through a link of their own strong enough for it.
-  expect(await engine.query(`SELECT * FROM cluster_conflicts ORDER BY record_id_l`)).toEqual([{ cluster_id: 1, source: 'k12', record_id_l: 1, record_id_r: 3 }]);
+  expect(await fresh.engine.query(`SELECT * FROM cluster_conflicts ORDER BY record_id_l`)).toEqual([{ cluster_id: 1, source: 'k12', record_id_l: 1, record_id_r: 3 }]);
 });

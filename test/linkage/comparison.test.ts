@@ -2,27 +2,15 @@
  * comparisonVectorSql puts each pair in the first level that holds, and comparisonPlan runs
  * standardize → block → compare as one plan; the SQL is written for both engines.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import { comparisonPlan, linkagePlan, type LinkageOutputs } from '../../core/linkage/plan';
 import { FUNCTIONS_SPARK_MUST_REGISTER } from '../../core/linkage/sql/functions';
 import { parsePlan, type Step } from '../../core/plan/plan';
 import { sqlString } from '../../core/validation/sql';
-import { readParquet } from '../plan/fixtures';
+import { freshEngineAndFolder, readParquet } from '../plan/fixtures';
 import { exampleSettings, OUTPUT, runComparison, type PersonRecord } from './fixtures';
 
-let engine: DuckDbEngine;
-let dir: string;
-beforeEach(async () => {
-  engine = await DuckDbEngine.open();
-  dir = mkdtempSync(path.join(tmpdir(), 'c2c-linkage-'));
-});
-afterEach(() => {
-  engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fresh = freshEngineAndFolder();
 
 type Fields = Omit<PersonRecord, 'id' | 'partner'>;
 const BASE: Fields = { first: 'Ann', last: 'Lee', dob: '2001-02-03', ssn: '123-45-6780', ssid: '1234567890' };
@@ -70,20 +58,20 @@ function caseRecords(): PersonRecord[] {
 }
 
 test('every level kind is hit by a pair built for it, with the null level -1 and else 0', async () => {
-  await runComparison(engine, dir, BY_CASE, caseRecords());
-  const vectors = await engine.query('SELECT * FROM comparison_vectors ORDER BY record_id_l');
+  await runComparison(fresh.engine, fresh.dir, BY_CASE, caseRecords());
+  const vectors = await fresh.engine.query('SELECT * FROM comparison_vectors ORDER BY record_id_l');
 
   const seen = CASES.map(([label, comparison], i) => [label, vectors[i]?.[`gamma_${comparison}`]]);
   expect(seen).toEqual(CASES.map(([label, , , , gamma]) => [label, gamma]));
 });
 
 test('a comparison vector names the pair, its sources and its blocking rule, then one gamma per comparison', async () => {
-  await runComparison(engine, dir, exampleSettings(), [
+  await runComparison(fresh.engine, fresh.dir, exampleSettings(), [
     { id: 2, partner: 'wages', ...BASE, first: 'Bill', ssn: null },
     { id: 1, partner: 'k12', ...BASE, first: 'William', dob: '2001-03-02', ssid: null },
   ]);
 
-  expect(await engine.query('SELECT * FROM comparison_vectors')).toEqual([{
+  expect(await fresh.engine.query('SELECT * FROM comparison_vectors')).toEqual([{
     record_id_l: 1, record_id_r: 2, source_l: 'k12', source_r: 'wages', blocking_rule: 2,
     gamma_given_name: 3, gamma_surname: 4, gamma_birth_date: 4, gamma_ssn: -1, gamma_student_id: -1,
   }]);
@@ -94,19 +82,19 @@ test('comparisonPlan is a valid plan of three steps whose output is the comparis
   expect(parsePlan(plan)).toBe(plan);
   expect(plan.steps.map((s) => s.name)).toEqual(['standardized', 'candidate_pairs', 'comparison_vectors']);
 
-  const run = await runComparison(engine, dir, BY_CASE, caseRecords());
+  const run = await runComparison(fresh.engine, fresh.dir, BY_CASE, caseRecords());
 
   expect(run.steps.map((s) => [s.name, s.kind === 'sql' && s.rows])).toEqual([
     ['standardized', 2 * CASES.length], ['candidate_pairs', CASES.length], ['comparison_vectors', CASES.length],
   ]);
-  expect(await readParquet(engine, path.join(dir, OUTPUT), 'record_id_l')).toEqual(await engine.query('SELECT * FROM comparison_vectors ORDER BY record_id_l'));
+  expect(await readParquet(fresh.engine, path.join(fresh.dir, OUTPUT), 'record_id_l')).toEqual(await fresh.engine.query('SELECT * FROM comparison_vectors ORDER BY record_id_l'));
 });
 
 test.each(FUNCTIONS_SPARK_MUST_REGISTER.flatMap((f) => f.examples.map((e) => [f.name, e.arguments, e.result] as const)))(
   'the Spark UDF contract matches DuckDB: %s(%j) = %j',
   async (name, args, result) => {
     const literal = (a: string | readonly string[]): string => (typeof a === 'string' ? sqlString(a) : `CAST([${a.map(sqlString).join(', ')}] AS VARCHAR[])`);
-    const [row] = await engine.query(`SELECT ${name}(${args.map(literal).join(', ')}) AS value`);
+    const [row] = await fresh.engine.query(`SELECT ${name}(${args.map(literal).join(', ')}) AS value`);
     expect(row?.value).toEqual(result);
   },
 );

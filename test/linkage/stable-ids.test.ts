@@ -2,27 +2,15 @@
  * Stable pseudonymous ids: a person whose records did not change keeps its c2c_id across runs;
  * merges, splits and new records are resolved by the mutual best match; new ids are random UUIDs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { duckDbPlanDialect } from '../../adapters/sql/duckdb-plan-dialect';
-import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import { parsePlan } from '../../core/plan/plan';
 import { runPlan } from '../../core/plan/run';
 import { stableIdPlan } from '../../core/linkage/stable-ids';
-import { readParquet, underFolder, writeParquet } from '../plan/fixtures';
+import { freshEngineAndFolder, readParquet, underFolder, writeParquet } from '../plan/fixtures';
 
-let engine: DuckDbEngine;
-let dir: string;
 let run = 0;
-beforeEach(async () => {
-  engine = await DuckDbEngine.open();
-  dir = mkdtempSync(path.join(tmpdir(), 'c2c-ids-'));
-});
-afterEach(() => {
-  engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fresh = freshEngineAndFolder();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -33,19 +21,19 @@ type Xwalk = ReadonlyMap<string, string>;
 /** Runs the plan on these clusters after `previous` (if any); the new crosswalk and the lineage rows. */
 async function assign(clusters: Clusters, previous?: Xwalk): Promise<{ xwalk: Xwalk; lineage: Array<[string, string, number]> }> {
   const n = run++;
-  await writeParquet(engine, dir, `clusters-${n}.parquet`,
+  await writeParquet(fresh.engine, fresh.dir, `clusters-${n}.parquet`,
     `SELECT * FROM (VALUES ${clusters.map(([r, c]) => `('${r}', ${c})`).join(', ')}) AS t(record_id, cluster_id)`);
   if (previous) {
-    await writeParquet(engine, dir, `previous-${n}.parquet`,
+    await writeParquet(fresh.engine, fresh.dir, `previous-${n}.parquet`,
       `SELECT * FROM (VALUES ${[...previous].map(([r, id]) => `('${r}', '${id}')`).join(', ')}) AS t(record_id, c2c_id)`);
   }
   const plan = stableIdPlan(
     { clusters: `clusters-${n}.parquet`, ...(previous ? { previousXwalk: `previous-${n}.parquet` } : {}) },
     { personXwalk: `out-${n}/person_xwalk.parquet`, idLineage: `out-${n}/id_lineage.parquet` },
   );
-  await runPlan(plan, engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(dir) });
-  const xwalk = await readParquet(engine, path.join(dir, `out-${n}/person_xwalk.parquet`), 'record_id');
-  const lineage = await readParquet(engine, path.join(dir, `out-${n}/id_lineage.parquet`), 'previous_c2c_id, current_c2c_id');
+  await runPlan(plan, fresh.engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(fresh.dir) });
+  const xwalk = await readParquet(fresh.engine, path.join(fresh.dir, `out-${n}/person_xwalk.parquet`), 'record_id');
+  const lineage = await readParquet(fresh.engine, path.join(fresh.dir, `out-${n}/id_lineage.parquet`), 'previous_c2c_id, current_c2c_id');
   return {
     xwalk: new Map(xwalk.map((r) => [r.record_id as string, r.c2c_id as string])),
     lineage: lineage.map((r) => [r.previous_c2c_id as string, r.current_c2c_id as string, r.records as number]),

@@ -1,26 +1,14 @@
 /** standardizeSql makes names, dates and identifiers comparable, on real DuckDB through the plan. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import { canonicalGivenNames } from '../../core/linkage/nicknames';
 import { standardizeSql } from '../../core/linkage/sql/standardize';
 import { exampleSettings, runComparison, type PersonRecord } from './fixtures';
+import { freshEngineAndFolder } from '../plan/fixtures';
 
-let engine: DuckDbEngine;
-let dir: string;
-beforeEach(async () => {
-  engine = await DuckDbEngine.open();
-  dir = mkdtempSync(path.join(tmpdir(), 'c2c-linkage-'));
-});
-afterEach(() => {
-  engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fresh = freshEngineAndFolder();
 
 async function standardized(records: readonly PersonRecord[], columns: string): Promise<unknown[]> {
-  await runComparison(engine, dir, exampleSettings(), records);
-  return engine.query(`SELECT ${columns} FROM standardized ORDER BY record_id`);
+  await runComparison(fresh.engine, fresh.dir, exampleSettings(), records);
+  return fresh.engine.query(`SELECT ${columns} FROM standardized ORDER BY record_id`);
 }
 
 test('names: accents, punctuation, apostrophes, whitespace and case', async () => {

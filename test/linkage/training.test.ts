@@ -3,11 +3,7 @@
  * by a seed; EM starts from m ranked by level and λ from the prior, and stops at maxIterations
  * without failing the run. (EM's estimates are checked on synthetic people in linkage-plan.test.ts.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { duckDbPlanDialect } from '../../adapters/sql/duckdb-plan-dialect';
-import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import { linkagePlan } from '../../core/linkage/plan';
 import { parseLinkageSettings, type LinkageSettings, type Prior } from '../../core/linkage/settings';
 import { standardizeSql } from '../../core/linkage/sql/standardize';
@@ -15,19 +11,10 @@ import { LINKAGE_TABLES } from '../../core/linkage/sql/tables';
 import { randomPairsSql, sampledRecords, startingM, startingParametersSql, startingTrainingSql } from '../../core/linkage/sql/training';
 import type { Plan } from '../../core/plan/plan';
 import { runPlan } from '../../core/plan/run';
-import { underFolder, writeParquet } from '../plan/fixtures';
+import { freshEngineAndFolder, underFolder, writeParquet } from '../plan/fixtures';
 import { exampleSettings, recordsSql, type PersonRecord } from './fixtures';
 
-let engine: DuckDbEngine;
-let dir: string;
-beforeEach(async () => {
-  engine = await DuckDbEngine.open();
-  dir = mkdtempSync(path.join(tmpdir(), 'c2c-training-'));
-});
-afterEach(() => {
-  engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fresh = freshEngineAndFolder();
 
 /** Two comparisons whose shares among all pairs are easy to count by hand. */
 function countedSettings(changes: { training?: LinkageSettings['training']; prior?: Prior } = {}): LinkageSettings {
@@ -57,9 +44,9 @@ const DATES = ['2001-01-01', '2001-01-01', '2001-01-01', '2001-06-01', '2001-06-
 const COUNTED: PersonRecord[] = NAMES.map((first, i) => ({ id: i + 1, first, dob: DATES[i] as string, ssn: i < 4 ? '123456780' : null }));
 
 async function run(records: readonly PersonRecord[], steps: Plan['steps']): Promise<void> {
-  await writeParquet(engine, dir, 'records.parquet', recordsSql(records));
+  await writeParquet(fresh.engine, fresh.dir, 'records.parquet', recordsSql(records));
   const plan: Plan = { name: 'training_steps', inputs: { records: { format: 'parquet', location: 'records.parquet' } }, steps, outputs: {} };
-  await runPlan(plan, engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(dir) });
+  await runPlan(plan, fresh.engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(fresh.dir) });
 }
 
 /** standardized → random_pairs → parameters as they stand before EM. */
@@ -75,8 +62,8 @@ test('u is the share of random pairs with values on both sides that fall in each
   // 100 pairs asked for, 66 there: every pair is in the sample.
   await run(COUNTED, uSteps(countedSettings({ training: { uSamplePairs: 100 } })));
 
-  expect(await engine.query('SELECT COUNT(*) AS pairs FROM random_pairs')).toEqual([{ pairs: 66 }]);
-  expect(await engine.query('SELECT comparison, level, u FROM parameters ORDER BY comparison, level DESC')).toEqual([
+  expect(await fresh.engine.query('SELECT COUNT(*) AS pairs FROM random_pairs')).toEqual([{ pairs: 66 }]);
+  expect(await fresh.engine.query('SELECT comparison, level, u FROM parameters ORDER BY comparison, level DESC')).toEqual([
     { comparison: 'birth_date', level: 2, u: 21 / 66 },
     { comparison: 'birth_date', level: 1, u: 9 / 66 },
     { comparison: 'birth_date', level: 0, u: 36 / 66 },
@@ -90,21 +77,21 @@ test('EM starts with most of m on the closest level', async () => {
     { level: 2, m: 16 / 21 }, { level: 1, m: 4 / 21 }, { level: 0, m: 1 / 21 },
   ]);
   await run(COUNTED, uSteps(countedSettings()));
-  expect(await engine.query("SELECT level, m FROM parameters WHERE comparison = 'given_name' ORDER BY level DESC")).toEqual([{ level: 1, m: 0.8 }, { level: 0, m: 0.2 }]);
+  expect(await fresh.engine.query("SELECT level, m FROM parameters WHERE comparison = 'given_name' ORDER BY level DESC")).toEqual([{ level: 1, m: 0.8 }, { level: 0, m: 0.2 }]);
 });
 
 test('a level no random pair falls in gets u = 1e-6, not 0', async () => {
   // Every record its own name: no random pair agrees on it.
   const distinct = COUNTED.map((r, i) => ({ ...r, first: `Name${String.fromCharCode(65 + i)}` }));
   await run(distinct, uSteps(countedSettings()));
-  expect(await engine.query("SELECT level, u FROM parameters WHERE comparison = 'given_name' ORDER BY level DESC")).toEqual([{ level: 1, u: 1e-6 }, { level: 0, u: 1 }]);
+  expect(await fresh.engine.query("SELECT level, u FROM parameters WHERE comparison = 'given_name' ORDER BY level DESC")).toEqual([{ level: 1, u: 1e-6 }, { level: 0, u: 1 }]);
 });
 
 test('the random pairs are a seeded sample: the same seed gives the same pairs, another seed others', async () => {
   const sample = async (seed: number): Promise<unknown[]> => {
     const settings = countedSettings({ training: { uSamplePairs: 10, seed } });
     await run(COUNTED, uSteps(settings));
-    return engine.query('SELECT record_id_l, record_id_r FROM random_pairs ORDER BY 1, 2');
+    return fresh.engine.query('SELECT record_id_l, record_id_r FROM random_pairs ORDER BY 1, 2');
   };
   expect(sampledRecords(10)).toBe(5);
   const first = await sample(7);
@@ -118,7 +105,7 @@ test('with link_only, random pairs are pairs across sources', async () => {
   const settings = parseLinkageSettings({ ...countedSettings({ training: { uSamplePairs: 100 } }), linkType: 'link_only' });
   await run(COUNTED.map((r) => ({ ...r, partner: r.id % 3 === 0 ? 'wages' : 'k12' })), uSteps(settings));
   // 4 wages and 8 k12 records.
-  expect(await engine.query('SELECT COUNT(*) AS pairs FROM random_pairs')).toEqual([{ pairs: 32 }]);
+  expect(await fresh.engine.query('SELECT COUNT(*) AS pairs FROM random_pairs')).toEqual([{ pairs: 32 }]);
 });
 
 test('λ starts from the prior, or from the deterministic rules\' pairs divided by the recall', async () => {
@@ -128,7 +115,7 @@ test('λ starts from the prior, or from the deterministic rules\' pairs divided 
       { kind: 'sql', name: LINKAGE_TABLES.standardized, sql: standardizeSql(settings) },
       { kind: 'sql', name: LINKAGE_TABLES.training, sql: startingTrainingSql(settings) },
     ]);
-    return engine.query('SELECT * FROM training');
+    return fresh.engine.query('SELECT * FROM training');
   };
   const start = { comparable_pairs: 66, iteration: 0, max_change: null, converged: false };
 
@@ -138,14 +125,14 @@ test('λ starts from the prior, or from the deterministic rules\' pairs divided 
 });
 
 test('EM stops after maxIterations without failing the run, and says it did not converge', async () => {
-  await writeParquet(engine, dir, 'records.parquet', recordsSql(COUNTED));
+  await writeParquet(fresh.engine, fresh.dir, 'records.parquet', recordsSql(COUNTED));
   const plan = linkagePlan(exampleSettings({ training: { maxIterations: 1 } }), 'records.parquet', {
     predictions: 'out/predictions.parquet', clusters: 'out/clusters.parquet', parameters: 'out/parameters.parquet',
     training: 'out/training.parquet', clusterConflicts: 'out/cluster_conflicts.parquet',
   });
-  const summary = await runPlan(plan, engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(dir) });
+  const summary = await runPlan(plan, fresh.engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(fresh.dir) });
 
   const em = summary.steps.find((s) => s.name === 'expectation_maximisation');
   expect(em?.kind === 'loop' && em.iterations.length).toBe(1);
-  expect(await engine.query('SELECT iteration, converged FROM training')).toEqual([{ iteration: 1, converged: false }]);
+  expect(await fresh.engine.query('SELECT iteration, converged FROM training')).toEqual([{ iteration: 1, converged: false }]);
 });

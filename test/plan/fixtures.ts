@@ -1,6 +1,8 @@
 /** Plans the tests run (JSON files, so the Spark runner's parity test can run them too) and their data. */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import type { SqlEngine, SqlRow } from '../../core/ports/sql-engine';
 import type { LocationResolver } from '../../core/plan/run';
 import { sqlString } from '../../core/validation/sql';
@@ -34,3 +36,17 @@ export async function readParquet(engine: SqlEngine, file: string, orderBy: stri
 }
 
 export const STUDENTS = "SELECT * FROM (VALUES (1, 'Lincoln', 9), (2, 'Lincoln', 10), (3, 'Roosevelt', 9), (4, 'Roosevelt', 9), (5, 'Lincoln', 9)) AS t(student_id, school, grade)";
+
+/** A new DuckDB and an empty folder for each test of the file, both gone after it. */
+export function freshEngineAndFolder(): { readonly engine: DuckDbEngine; readonly dir: string } {
+  const fresh = {} as { engine: DuckDbEngine; dir: string };
+  beforeEach(async () => {
+    fresh.engine = await DuckDbEngine.open();
+    fresh.dir = mkdtempSync(path.join(tmpdir(), 'c2c-plan-'));
+  });
+  afterEach(() => {
+    fresh.engine.close();
+    rmSync(fresh.dir, { recursive: true, force: true });
+  });
+  return fresh;
+}
