@@ -187,26 +187,30 @@ def _check_tables(
         check(spec, f"{where}/{table}", problems)
 
 
-def _check_input(value: object, where: str, problems: list[str]) -> None:
-    spec = _check_object(value, where, ["format", "location"], ["hivePartitioning"], problems)
+def _check_binding(value: object, where: str, optional: list[str], problems: list[str]) -> dict[str, object] | None:
+    """What inputs and outputs share: an object with a Parquet format and a location."""
+    spec = _check_object(value, where, ["format", "location"], optional, problems)
     if spec is None:
-        return
+        return None
     if "format" in spec and spec["format"] != "parquet":
         problems.append(f'{where}/format must be "parquet"')
     if "location" in spec:
         _check_text(spec["location"], f"{where}/location", problems)
+    return spec
+
+
+def _check_input(value: object, where: str, problems: list[str]) -> None:
+    spec = _check_binding(value, where, ["hivePartitioning"], problems)
+    if spec is None:
+        return
     if "hivePartitioning" in spec and not isinstance(spec["hivePartitioning"], bool):
         problems.append(f"{where}/hivePartitioning must be boolean")
 
 
 def _check_output(value: object, where: str, problems: list[str]) -> None:
-    spec = _check_object(value, where, ["format", "location"], ["partitionBy"], problems)
+    spec = _check_binding(value, where, ["partitionBy"], problems)
     if spec is None:
         return
-    if "format" in spec and spec["format"] != "parquet":
-        problems.append(f'{where}/format must be "parquet"')
-    if "location" in spec:
-        _check_text(spec["location"], f"{where}/location", problems)
     if "partitionBy" in spec:
         columns = spec["partitionBy"]
         if not isinstance(columns, list) or not columns or len(set(map(str, columns))) != len(columns):
