@@ -488,7 +488,9 @@ class _Tables:
 
 
 def _read_parquet(spark: SparkSession, uri: str, binding: InputBinding) -> DataFrame:
-    reader = spark.read
+    # Only the Parquet files: a raw/ folder also holds each drop's validation reports, which
+    # DuckDB's reader passes over and Spark's would fail on.
+    reader = spark.read.option("pathGlobFilter", "*.parquet")
     if binding.hive_partitioning:
         glob = _GLOB.search(uri)
         if glob is not None and "/" in uri[: glob.start()]:

@@ -393,6 +393,29 @@ def test_without_hive_partitioning_folder_names_are_not_columns_and_globs_read_p
     ]
 
 
+def test_only_parquet_files_are_read_as_in_duckdb(spark: SparkSession, tmp_path: Path) -> None:
+    # A raw/ folder holds each drop's validation reports beside its Parquet.
+    folder = tmp_path / "raw" / "k12_enrollment" / "partner=cde" / "ingest_date=2026-11-30"
+    spark.sql("SELECT * FROM VALUES (1, 'a'), (2, 'b') AS t(id, code)").coalesce(1).write.parquet(str(tmp_path / "staging"))
+    folder.mkdir(parents=True)
+    shutil.copy(next((tmp_path / "staging").glob("*.parquet")), folder / "drop.parquet")
+    (folder / "drop.report.json").write_text('{"verdict": "accepted"}')
+    (folder / "drop.report.txt").write_text("accepted")
+    plan = parse_plan(
+        {
+            "name": "raw",
+            "inputs": {"raw_rows": {"format": "parquet", "location": "raw/k12_enrollment", "hivePartitioning": True}},
+            "steps": [],
+            "outputs": {},
+        }
+    )
+
+    run_plan(spark, plan, under_root(str(tmp_path)))
+
+    rows = sorted(tuple(r) for r in spark.table("raw_rows").select("id", "code", "partner", "ingest_date").collect())
+    assert [r[:3] for r in rows] == [(1, "a", "cde"), (2, "b", "cde")]
+
+
 def test_a_step_is_computed_once_so_random_values_stay_put(spark: SparkSession, tmp_path: Path) -> None:
     plan = parse_plan(
         {
