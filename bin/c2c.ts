@@ -10,7 +10,9 @@ import { allContracts, contractFor, ContractError } from '../core/contracts/cata
 import { InvalidGenerateOptionsError, NOISE_LEVELS, type NoiseLevel } from '../core/generator';
 import { generateToFolder, OutputExistsError, type GenerationSummary } from '../adapters/generator/generate-to-folder';
 import { landDrops } from '../adapters/lake/land-drops';
-import { openLocalLake } from '../adapters/lake/local-lake';
+import { lakeLocations, openLocalLake } from '../adapters/lake/local-lake';
+import { duckDbPlanDialect } from '../adapters/sql/duckdb-plan-dialect';
+import { linkIdentities, type LinkSummary } from '../core/identity/link';
 import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
 import { describeError } from '../core/error-text';
 import { ingestLandingZone, type IngestOutcome } from '../core/ingest/ingest';
@@ -75,6 +77,24 @@ async function ingestLake(lakeDir: string, progress: Progress): Promise<IngestOu
   }
 }
 
+async function linkLake(lakeDir: string, progress: Progress): Promise<LinkSummary> {
+  const lake = await openLocalLake(lakeDir);
+  try {
+    return await progress.stage('link identities (identity records, linkage, stable ids)', () =>
+      linkIdentities({ store: lake.store, engine: lake.engine, dialect: duckDbPlanDialect, resolveLocation: lakeLocations(lake.store.root) }));
+  } finally {
+    await lake.close();
+  }
+}
+
+function linkSummaryText(summary: LinkSummary): string {
+  const n = (value: number): string => value.toLocaleString('en-US');
+  return `Linked ${n(summary.identityRecords)} identity records (${n(summary.candidatePairs)} candidate pairs; EM ` +
+    `${summary.converged ? 'converged' : 'did not converge'} in ${summary.emIterations} passes) into ${n(summary.persons)} persons: ` +
+    `${n(summary.keptIds)} kept their c2c_id, ${n(summary.newIds)} new. ${n(summary.clusterConflicts)} same-source pairs merged through ` +
+    'other records are listed for review in identity/linkage/cluster_conflicts.parquet.';
+}
+
 const DEMO_MARKER = '.c2c-demo';
 
 function buildProgram(): Command {
@@ -122,6 +142,7 @@ function buildProgram(): Command {
       });
 
       const outcomes = await ingestLake(lake.root, progress);
+      const linked = await linkLake(lake.root, progress);
 
       console.log(`\nSynthetic state: ${summary.people.toLocaleString('en-US')} people, seed ${summary.seed}, noise ${summary.noise}.`);
       console.log(datasetSummary(summary));
@@ -130,6 +151,7 @@ function buildProgram(): Command {
       console.log(`\nLake: ${lake.root} (zones: landing, raw, quarantine, identity, linked, outcomes, published)`);
       console.log(`Landed ${landed.length} partner files (${(bytes / 1e6).toFixed(1)} MB); ${accepted} accepted into raw/ as Parquet, ` +
         `${outcomes.length - accepted} quarantined. Reports beside each; the truth stays in ${path.join(stateDir, 'truth')}.`);
+      console.log(linkSummaryText(linked));
       console.log(`Done in ${progress.elapsed()}.`);
       if (accepted !== outcomes.length) throw new CheckFailedError('some generated files were not accepted:\n' + ingestSummary(outcomes.filter((o) => o.status !== 'ingested' || o.verdict !== 'accepted')));
     });
@@ -177,6 +199,14 @@ function buildProgram(): Command {
       console.log(ingestSummary(outcomes));
       const failed = outcomes.filter((o) => o.status === 'no_contract' || (o.status === 'ingested' && o.verdict !== 'accepted'));
       if (failed.length > 0) throw new CheckFailedError(`${failed.length} of ${outcomes.length} files were not accepted; their reports are in quarantine/`);
+    });
+
+  program.command('link')
+    .description('Link the people in a local lake\'s raw zone into persons with stable pseudonymous ids (written to identity/).')
+    .requiredOption('--lake <dir>', 'the lake folder (zones as sub-folders)')
+    .action(async (opts: { lake: string }) => {
+      if (!existsSync(opts.lake)) throw new UsageError(`${opts.lake} does not exist`);
+      console.log(linkSummaryText(await linkLake(opts.lake, new Progress())));
     });
 
   const contracts = program.command('contracts').description('Partner data contracts.');

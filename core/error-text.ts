@@ -5,9 +5,11 @@
  */
 import { ContractError } from './contracts/catalog';
 import { IngestVerificationError } from './ingest/ingest';
+import { PlanError } from './plan/plan';
 
 export function describeError(error: unknown): string {
-  if (error instanceof IngestVerificationError || error instanceof ContractError) return error.message;
+  // A plan's errors name a step; the engine's words are their cause, not their message.
+  if (error instanceof IngestVerificationError || error instanceof ContractError || error instanceof PlanError) return error.message;
   if (error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && /^E[A-Z]+$/.test((error as NodeJS.ErrnoException).code as string)) {
     return error.message;
   }

@@ -2,8 +2,10 @@
  * A lake on a laptop, opened for ingestion: the zone folders, the ledger beside them in
  * `.ledger/`, DuckDB, and a scratch folder. Close it when done.
  */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { IngestDependencies } from '../../core/ingest/ingest';
+import type { LocationResolver } from '../../core/plan/run';
 import { LocalFolderLedger } from '../ledger/local-folder-ledger';
 import { LocalFolderStore } from '../object-store/local-folder';
 import { DuckDbEngine } from '../sql/duckdb-engine';
@@ -28,5 +30,14 @@ export async function openLocalLake(dir: string): Promise<LocalLake> {
       engine.close();
       await workspace.clear();
     },
+  };
+}
+
+/** Plan locations (`<zone>/<key>`) as paths in a local lake, laid out like LocalFolderStore's. */
+export function lakeLocations(root: string): LocationResolver {
+  return (location, access) => {
+    const resolved = path.join(root, ...location.split('/'));
+    if (access === 'write') mkdirSync(path.dirname(resolved), { recursive: true });
+    return resolved;
   };
 }

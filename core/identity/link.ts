@@ -1,0 +1,104 @@
+/**
+ * One linkage run over a lake: the identity records of every dataset in raw/, the C2C linkage
+ * model over them, and stable pseudonymous ids for the persons it finds, all in the identity
+ * zone (restricted: it holds PII and ties source records to persons). Two plans, run by the
+ * caller's engine: the identity records, then linkage with the ids' steps after it; the previous
+ * run's crosswalk, if any, carries its ids forward.
+ */
+import { parseLinkageSettings, type LinkageSettings } from '../linkage/settings';
+import { linkagePlan, type LinkageOutputs } from '../linkage/plan';
+import { STABLE_ID_TABLES, stableIdSteps } from '../linkage/stable-ids';
+import { runPlan, type LocationResolver, type PlanDialect, type PlanRun } from '../plan/run';
+import type { ObjectStore } from '../ports/object-store';
+import type { SqlEngine } from '../ports/sql-engine';
+import settingsDocument from './c2c-linkage-settings.json';
+import { identityRecordsPlan, IDENTITY_RECORDS_LOCATION, rawIdentityInputs } from './plan';
+
+/** Where a run leaves its tables, as `<zone>/<key>` plan locations. */
+export const LINK_LOCATIONS = {
+  linkage: {
+    predictions: 'identity/linkage/predictions.parquet',
+    clusters: 'identity/linkage/clusters.parquet',
+    parameters: 'identity/linkage/parameters.parquet',
+    training: 'identity/linkage/training.parquet',
+    clusterConflicts: 'identity/linkage/cluster_conflicts.parquet',
+  } satisfies LinkageOutputs,
+  /** The previous run's crosswalk, copied aside: a plan may not read where it writes. */
+  previousXwalk: 'identity/linkage/previous_person_xwalk.parquet',
+  personXwalk: 'identity/person_xwalk.parquet',
+  idLineage: 'identity/id_lineage.parquet',
+} as const;
+
+export interface LinkDependencies {
+  /** The lake: raw/ is read, identity/ written. */
+  readonly store: ObjectStore;
+  readonly engine: SqlEngine;
+  readonly dialect: PlanDialect;
+  /** Binds `<zone>/<key>` locations to the engine's paths or URIs for the store's objects. */
+  readonly resolveLocation: LocationResolver;
+  readonly onStage?: (stage: string) => void;
+}
+
+export interface LinkSummary {
+  readonly identityRecords: number;
+  readonly candidatePairs: number;
+  readonly emIterations: number;
+  readonly converged: boolean;
+  readonly persons: number;
+  /** Persons that kept the previous run's id, and persons given a new one. */
+  readonly keptIds: number;
+  readonly newIds: number;
+  readonly clusterConflicts: number;
+}
+
+/** The C2C model (core/identity/c2c-linkage-settings.json). */
+export function c2cLinkageSettings(): LinkageSettings {
+  return parseLinkageSettings(settingsDocument);
+}
+
+export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummary> {
+  const { store, engine } = deps;
+  const run = (plan: Parameters<typeof runPlan>[0]): Promise<PlanRun> => runPlan(plan, engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation });
+
+  deps.onStage?.('identity records');
+  const identity = await run(identityRecordsPlan(await rawIdentityInputs(store)));
+
+  deps.onStage?.('linkage and stable ids');
+  const previous = (await store.head(objectOf(LINK_LOCATIONS.personXwalk))) !== null;
+  if (previous) await store.put(objectOf(LINK_LOCATIONS.previousXwalk), store.read(objectOf(LINK_LOCATIONS.personXwalk)));
+  const plan = linkagePlan(c2cLinkageSettings(), IDENTITY_RECORDS_LOCATION, LINK_LOCATIONS.linkage);
+  const linkage = await run({
+    ...plan,
+    inputs: { ...plan.inputs, ...(previous ? { [STABLE_ID_TABLES.previousXwalk]: { format: 'parquet', location: LINK_LOCATIONS.previousXwalk } } : {}) },
+    // The ids' steps read the clustering's `clusters` table.
+    steps: [...plan.steps, ...stableIdSteps(previous)],
+    outputs: {
+      ...plan.outputs,
+      [STABLE_ID_TABLES.personXwalk]: { format: 'parquet', location: LINK_LOCATIONS.personXwalk },
+      [STABLE_ID_TABLES.idLineage]: { format: 'parquet', location: LINK_LOCATIONS.idLineage },
+    },
+  });
+  const [training] = await engine.query('SELECT iteration, converged FROM training');
+
+  const rows = (result: PlanRun, step: string): number => {
+    const found = result.steps.find((s) => s.name === step);
+    return found?.kind === 'sql' ? found.rows : 0;
+  };
+  return {
+    identityRecords: rows(identity, 'identity_records'),
+    candidatePairs: rows(linkage, 'candidate_pairs'),
+    emIterations: Number(training?.iteration ?? 0),
+    converged: training?.converged === true,
+    persons: rows(linkage, 'kept_ids') + rows(linkage, 'new_ids'),
+    keptIds: rows(linkage, 'kept_ids'),
+    newIds: rows(linkage, 'new_ids'),
+    clusterConflicts: rows(linkage, 'cluster_conflicts'),
+  };
+}
+
+/** The store's object at a `<zone>/<key>` plan location. */
+function objectOf(location: string): { zone: 'identity'; key: string } {
+  const [zone, ...key] = location.split('/');
+  if (zone !== 'identity') throw new Error(`linkage keeps its tables in the identity zone, not ${location}`);
+  return { zone, key: key.join('/') };
+}
