@@ -1,12 +1,14 @@
 /**
  * One linkage run over a lake: the identity records of every dataset in raw/, the C2C linkage
  * model over them, and stable pseudonymous ids for the persons it finds, all in the identity
- * zone (restricted: it holds PII and ties source records to persons). Two plans, run by the
- * caller's engine: the identity records, then linkage with the ids' steps after it; the previous
- * run's crosswalk, if any, carries its ids forward.
+ * zone (restricted: it holds PII and ties source records to persons); then the de-identified
+ * tables of the linked zone, keyed by those ids. Three plans, run by the caller's engine: the
+ * identity records, linkage with the ids' steps after it (the previous run's crosswalk, if any,
+ * carries its ids forward), and the linked tables.
  */
 import { parseLinkageSettings, type LinkageSettings } from '../linkage/settings';
 import { linkagePlan, type LinkageOutputs } from '../linkage/plan';
+import { linkedTablesPlan } from '../linked/plan';
 import { STABLE_ID_TABLES, stableIdSteps } from '../linkage/stable-ids';
 import { runPlan, type LocationResolver, type PlanDialect, type PlanRun } from '../plan/run';
 import type { ObjectStore } from '../ports/object-store';
@@ -61,7 +63,8 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
   const run = (plan: Parameters<typeof runPlan>[0]): Promise<PlanRun> => runPlan(plan, engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation });
 
   deps.onStage?.('identity records');
-  const identity = await run(identityRecordsPlan(await rawIdentityInputs(store)));
+  const rawInputs = await rawIdentityInputs(store);
+  const identity = await run(identityRecordsPlan(rawInputs));
 
   deps.onStage?.('linkage and stable ids');
   const previous = (await store.head(objectOf(LINK_LOCATIONS.personXwalk))) !== null;
@@ -79,6 +82,9 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
     },
   });
   const [training] = await engine.query('SELECT iteration, converged FROM training');
+
+  deps.onStage?.('linked tables');
+  await run(linkedTablesPlan(rawInputs, { personXwalk: LINK_LOCATIONS.personXwalk, identityRecords: IDENTITY_RECORDS_LOCATION, linkedFolder: 'linked' }));
 
   const rows = (result: PlanRun, step: string): number => {
     const found = result.steps.find((s) => s.name === step);

@@ -59,13 +59,14 @@ export function identityRecordsPlan(inputs: Readonly<Record<string, string>>, ou
   return {
     name: IDENTITY_RECORDS,
     description: 'One identity record per distinct source id in each identifier namespace, over the partner datasets in raw/.',
-    inputs: Object.fromEntries(present.map((s) => [tableOf(s), { format: 'parquet', location: inputs[s.contract.id] as string, hivePartitioning: true }])),
+    inputs: Object.fromEntries(present.map((s) => [rawTableOf(s), { format: 'parquet', location: inputs[s.contract.id] as string, hivePartitioning: true }])),
     steps,
     outputs: { [IDENTITY_RECORDS]: { format: 'parquet', location: outputLocation } },
   };
 }
 
-function tableOf(source: IdentitySource): string {
+/** The name a dataset's raw Parquet is bound to in a plan. */
+export function rawTableOf(source: IdentitySource): string {
   return `raw_${source.contract.partner}_${source.contract.dataset}`;
 }
 
@@ -78,13 +79,23 @@ const NULL_OF: Readonly<Record<IdentityField, string>> = {
 function rowsSql(source: IdentitySource): string {
   const columns = [
     `${literal(source.namespace)} AS source`,
-    `${source.sourceId.join(" || ':' || ")} AS source_id`,
+    `${sourceIdSql(source)} AS source_id`,
     ...IDENTITY_FIELDS.map((column) => (source.fields[column] === column ? column : `${source.fields[column] ?? NULL_OF[column]} AS ${column}`)),
     `${genderSql(source)} AS gender`,
     // Spark infers a DATE from the directory names, as DuckDB does; the cast holds either way.
     'CAST(ingest_date AS DATE) AS ingest_date',
   ];
-  return `SELECT ${columns.join(', ')} FROM ${tableOf(source)}`;
+  return `SELECT ${columns.join(', ')} FROM ${rawTableOf(source)}`;
+}
+
+/** A dataset row's source id: its id fields (of `table`, if named) joined by `:`. */
+export function sourceIdSql(source: IdentitySource, table?: string): string {
+  return source.sourceId.map((field) => (table === undefined ? field : `${table}.${field}`)).join(" || ':' || ");
+}
+
+/** The `record_id` of the identity record a dataset row belongs to (see recordsSql). */
+export function recordIdSql(source: IdentitySource, table?: string): string {
+  return `${literal(source.namespace)} || '|' || ${sourceIdSql(source, table)}`;
 }
 
 /** The dataset's codes as M, F, X; codes meaning unknown, like a dataset without gender, give NULL. */

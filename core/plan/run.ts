@@ -86,6 +86,7 @@ export async function runPlan(plan: Plan, engine: SqlEngine, options: RunPlanOpt
   const started = performance.now();
   const resolve = options.resolveLocation ?? ((location: string) => location);
   const context: Context = { engine, notify: options.onProgress ?? (() => undefined) };
+  await dropEarlierPlansObjects(plan, engine);
   for (const [table, input] of Object.entries(plan.inputs)) {
     const location = await resolve(input.location, 'read');
     await inEngine(`input ${table}`, () => engine.run(`CREATE OR REPLACE TEMP VIEW ${table} AS SELECT * FROM ${options.dialect.readParquet(location, input)}`));
@@ -101,6 +102,24 @@ export async function runPlan(plan: Plan, engine: SqlEngine, options: RunPlanOpt
     outputs.push(run);
   }
   return { plan: plan.name, steps, outputs, ms: since(started) };
+}
+
+/**
+ * An earlier plan in the session may have left a table where this one reads an input of the same
+ * name (a view), or the other way round; neither can replace the other, so they are dropped.
+ */
+async function dropEarlierPlansObjects(plan: Plan, engine: SqlEngine): Promise<void> {
+  const inputs = new Set(Object.keys(plan.inputs));
+  const names = [...inputs, ...stepNames(plan.steps)];
+  const existing = await engine.query(`SELECT table_name, table_type FROM information_schema.tables WHERE table_name IN (${names.map((n) => `'${n}'`).join(', ')})`);
+  for (const { table_name: name, table_type: type } of existing) {
+    const isView = type === 'VIEW';
+    if (inputs.has(name as string) !== isView) await inEngine(`replacing ${String(name)}`, () => engine.run(`DROP ${isView ? 'VIEW' : 'TABLE'} ${String(name)}`));
+  }
+}
+
+function stepNames(steps: readonly Step[]): string[] {
+  return steps.flatMap((step) => (step.kind === 'sql' ? [step.name] : [step.name, ...stepNames(step.body)]));
 }
 
 /** `where` places a step inside a loop's iteration, for error messages. */

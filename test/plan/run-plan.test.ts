@@ -47,6 +47,24 @@ test('sql steps over a Parquet file and a directory of them, written to Parquet'
   });
 });
 
+test('a plan reads as an input the table an earlier plan in the session made, and makes a table where an earlier input was', async () => {
+  const first: Plan = {
+    name: 'first', inputs: { students: { format: 'parquet', location: 'students.parquet' } },
+    steps: [{ kind: 'sql', name: 'ninth_graders', sql: 'SELECT student_id FROM students WHERE grade = 9' }],
+    outputs: { ninth_graders: { format: 'parquet', location: 'out/ninth.parquet' } },
+  };
+  const second: Plan = {
+    name: 'second', inputs: { ninth_graders: { format: 'parquet', location: 'out/ninth.parquet' } },
+    steps: [{ kind: 'sql', name: 'students', sql: 'SELECT COUNT(*) AS n FROM ninth_graders' }],
+    outputs: { students: { format: 'parquet', location: 'out/count.parquet' } },
+  };
+  await run(first);
+  await run(second);
+  expect(await readParquet(engine, path.join(dir, 'out/count.parquet'), 'n')).toEqual([{ n: 4 }]);
+  await run(first);
+  expect(await readParquet(engine, path.join(dir, 'out/ninth.parquet'), 'student_id')).toHaveLength(4);
+});
+
 const PEOPLE = 'SELECT * FROM (VALUES (1), (2), (3), (4), (10), (11), (12), (20)) AS t(person_id)';
 // A chain 1-2-3-4 (label 1 needs three passes to reach 4), a star around 11, and 20 alone.
 const LINKS = 'SELECT * FROM (VALUES (1, 2), (2, 3), (3, 4), (10, 11), (12, 11)) AS t(left_id, right_id)';
