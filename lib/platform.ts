@@ -2,12 +2,14 @@ import { Tags, type App } from 'aws-cdk-lib';
 import { applyComplianceChecks } from './compliance';
 import { environmentConfig, resolveEnvironmentName, type EnvironmentConfig } from './config/environments';
 import { IngestionStack } from './stacks/ingestion-stack';
+import { ProcessingStack } from './stacks/processing-stack';
 import { StorageStack } from './stacks/storage-stack';
 
 export interface Platform {
   readonly config: EnvironmentConfig;
   readonly storage: StorageStack;
   readonly ingestion: IngestionStack;
+  readonly processing: ProcessingStack;
 }
 
 /** `C2c-dev-Storage`, `C2c-prod-Storage`, ... */
@@ -41,7 +43,17 @@ export function buildPlatform(app: App): Platform {
     description: `Cradle-to-Career data platform (${config.name}): ingestion of partner drops (validation, ledger, verdicts).`,
   });
 
+  // Refers to the storage stack's buckets, keys and databases and to the ingestion stack's operator topic.
+  const processing = new ProcessingStack(app, stackName(config, 'Processing'), {
+    env,
+    config,
+    storage: storage.storage,
+    alerts: ingestion.operatorAlerts,
+    terminationProtection: config.terminationProtection,
+    description: `Cradle-to-Career data platform (${config.name}): the Spark pipeline (Glue plan runner, Step Functions), catalog tables, Athena workgroup.`,
+  });
+
   Tags.of(app).add('c2c:environment', config.name);
   applyComplianceChecks(app);
-  return { config, storage, ingestion };
+  return { config, storage, ingestion, processing };
 }

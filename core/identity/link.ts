@@ -10,6 +10,7 @@ import { parseLinkageSettings, type LinkageSettings } from '../linkage/settings'
 import { linkagePlan, type LinkageOutputs } from '../linkage/plan';
 import { linkedTablesPlan } from '../linked/plan';
 import { STABLE_ID_TABLES, stableIdSteps } from '../linkage/stable-ids';
+import type { Plan } from '../plan/plan';
 import { runPlan, type LocationResolver, type PlanDialect, type PlanRun } from '../plan/run';
 import type { ObjectStore } from '../ports/object-store';
 import type { SqlEngine } from '../ports/sql-engine';
@@ -69,18 +70,7 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
   deps.onStage?.('linkage and stable ids');
   const previous = (await store.head(objectOf(LINK_LOCATIONS.personXwalk))) !== null;
   if (previous) await store.put(objectOf(LINK_LOCATIONS.previousXwalk), store.read(objectOf(LINK_LOCATIONS.personXwalk)));
-  const plan = linkagePlan(c2cLinkageSettings(), IDENTITY_RECORDS_LOCATION, LINK_LOCATIONS.linkage);
-  const linkage = await run({
-    ...plan,
-    inputs: { ...plan.inputs, ...(previous ? { [STABLE_ID_TABLES.previousXwalk]: { format: 'parquet', location: LINK_LOCATIONS.previousXwalk } } : {}) },
-    // The ids' steps read the clustering's `clusters` table.
-    steps: [...plan.steps, ...stableIdSteps(previous)],
-    outputs: {
-      ...plan.outputs,
-      [STABLE_ID_TABLES.personXwalk]: { format: 'parquet', location: LINK_LOCATIONS.personXwalk },
-      [STABLE_ID_TABLES.idLineage]: { format: 'parquet', location: LINK_LOCATIONS.idLineage },
-    },
-  });
+  const linkage = await run(linkageWithStableIdsPlan(previous));
   const [training] = await engine.query('SELECT iteration, converged FROM training');
 
   deps.onStage?.('linked tables');
@@ -99,6 +89,25 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
     keptIds: rows(linkage, 'kept_ids'),
     newIds: rows(linkage, 'new_ids'),
     clusterConflicts: rows(linkage, 'cluster_conflicts'),
+  };
+}
+
+/**
+ * The C2C linkage plan with the stable ids' steps after it (they read the clustering's
+ * `clusters`); with `previous`, the previous run's crosswalk (copied to LINK_LOCATIONS.previousXwalk)
+ * carries its ids forward.
+ */
+export function linkageWithStableIdsPlan(previous: boolean): Plan {
+  const plan = linkagePlan(c2cLinkageSettings(), IDENTITY_RECORDS_LOCATION, LINK_LOCATIONS.linkage);
+  return {
+    ...plan,
+    inputs: { ...plan.inputs, ...(previous ? { [STABLE_ID_TABLES.previousXwalk]: { format: 'parquet', location: LINK_LOCATIONS.previousXwalk } } : {}) },
+    steps: [...plan.steps, ...stableIdSteps(previous)],
+    outputs: {
+      ...plan.outputs,
+      [STABLE_ID_TABLES.personXwalk]: { format: 'parquet', location: LINK_LOCATIONS.personXwalk },
+      [STABLE_ID_TABLES.idLineage]: { format: 'parquet', location: LINK_LOCATIONS.idLineage },
+    },
   };
 }
 

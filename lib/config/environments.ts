@@ -1,4 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ZoneName } from '../../core/lake/zones';
 import type { LogLevel } from '../ingestion/ingest-drop-function';
@@ -60,7 +62,43 @@ export interface EnvironmentConfig {
      */
     readonly partnerNotificationEndpoints: Readonly<Record<string, readonly PartnerEndpoint[]>>;
   };
+
+  /** The Spark path: the Glue plan-runner jobs and the pipeline's state machine (docs/infrastructure.md, Processing). */
+  readonly processing: {
+    /** Worker type of every plan-runner job (G.1X: 4 vCPUs, 16 GB; G.2X: 8 vCPUs, 32 GB). */
+    readonly workerType: glue.WorkerType;
+    /** Workers per job run, the driver included (at least 2). */
+    readonly numberOfWorkers: number;
+    /** Glue stops a job run (state TIMEOUT) after this long. */
+    readonly jobTimeout: Duration;
+    /**
+     * How many times the state machine starts a stage's job again after a failed or timed-out
+     * run (plans are idempotent full runs, so a second run is safe). Glue's own retries stay at 0:
+     * a retry Glue starts is a new job run that Step Functions does not wait for.
+     */
+    readonly jobRunRetries: number;
+    /** The whole pipeline execution fails (and alarms) after this long. */
+    readonly pipelineTimeout: Duration;
+    /** When EventBridge starts the pipeline; undefined: only by hand (`aws stepfunctions start-execution`). */
+    readonly schedule: events.Schedule | undefined;
+    /** How long the jobs' and the state machine's logs are kept. */
+    readonly logRetention: RetentionDays;
+    /** Scratch left by failed runs (the steps' rows, for inspection) expires after this long. */
+    readonly scratchRetention: Duration;
+    /** First day of the raw tables' `ingest_date` partition projection (YYYY-MM-DD): no drop is older. */
+    readonly firstIngestDate: string;
+  };
+
+  /** Analysts' access: the Athena workgroup. */
+  readonly consumption: {
+    /** Athena cancels a query of the workgroup once it has scanned this many bytes (at least 10 MB). */
+    readonly bytesScannedCutoffPerQuery: number;
+    /** Query results expire from the results bucket after this long. */
+    readonly queryResultRetention: Duration;
+  };
 }
+
+const GIB = 1024 ** 3;
 
 /** Every zone with the same lifecycle, then the named zones replaced. */
 function lifecyclePerZone(
@@ -104,6 +142,23 @@ function dev(env: Environment): EnvironmentConfig {
       maxConcurrency: 5,
       partnerNotificationEndpoints: {},
     },
+    processing: {
+      workerType: glue.WorkerType.G_1X,
+      numberOfWorkers: 2,
+      jobTimeout: Duration.hours(1),
+      // Synthetic data: a failure is a bug to look at, not a blip to ride out.
+      jobRunRetries: 0,
+      pipelineTimeout: Duration.hours(4),
+      // Started by hand: dev runs when someone is looking at it.
+      schedule: undefined,
+      logRetention: RetentionDays.ONE_MONTH,
+      scratchRetention: Duration.days(3),
+      firstIngestDate: '2025-01-01',
+    },
+    consumption: {
+      bytesScannedCutoffPerQuery: 10 * GIB,
+      queryResultRetention: Duration.days(7),
+    },
   };
 }
 
@@ -141,6 +196,22 @@ function prod(env: Environment): EnvironmentConfig {
       logLevel: 'INFO',
       maxConcurrency: 10,
       partnerNotificationEndpoints: {},
+    },
+    processing: {
+      workerType: glue.WorkerType.G_2X,
+      numberOfWorkers: 10,
+      jobTimeout: Duration.hours(6),
+      jobRunRetries: 1,
+      pipelineTimeout: Duration.hours(24),
+      // Weekly, early Sunday in California (09:00 UTC): partners drop monthly or less often.
+      schedule: events.Schedule.expression('cron(0 9 ? * SUN *)'),
+      logRetention: RetentionDays.ONE_YEAR,
+      scratchRetention: Duration.days(14),
+      firstIngestDate: '2025-01-01',
+    },
+    consumption: {
+      bytesScannedCutoffPerQuery: 100 * GIB,
+      queryResultRetention: Duration.days(30),
     },
   };
 }

@@ -17,8 +17,13 @@ import { Construct } from 'constructs';
  *   delivery of identical bytes won the ledger. Versions are never deleted for good. The key may
  *   generate data keys and decrypt: S3 needs `kms:Decrypt` to complete a multipart upload
  *   encrypted with a customer-managed key, and to read back.
+ * - `read`: read and list objects (a plan's inputs). The key may decrypt.
+ * - `read-write`: read, list, put and delete objects, and abort multipart uploads (a plan's
+ *   outputs, which Spark replaces: it lists and deletes what was there, writes through temporary
+ *   objects and copies them into place). Versions are never deleted for good. The key may generate
+ *   data keys and decrypt.
  */
-export type ZoneObjectAccessLevel = 'read-and-delete' | 'write-and-verify';
+export type ZoneObjectAccessLevel = 'read-and-delete' | 'write-and-verify' | 'read' | 'read-write';
 
 export interface ZoneObjectAccessProps {
   readonly bucket: s3.IBucket;
@@ -41,6 +46,16 @@ const ACTIONS: Record<ZoneObjectAccessLevel, { objects: string[]; bucket: string
   },
   'write-and-verify': {
     objects: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:GetObject', 's3:DeleteObject'],
+    bucket: ['s3:ListBucket'],
+    key: ['kms:GenerateDataKey', 'kms:Decrypt'],
+  },
+  read: {
+    objects: ['s3:GetObject'],
+    bucket: ['s3:ListBucket'],
+    key: ['kms:Decrypt'],
+  },
+  'read-write': {
+    objects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
     bucket: ['s3:ListBucket'],
     key: ['kms:GenerateDataKey', 'kms:Decrypt'],
   },

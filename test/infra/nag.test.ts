@@ -5,6 +5,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { ENVIRONMENT_NAMES } from '../../lib/config/environments';
 import { buildPlatform } from '../../lib/platform';
+import { pipelineStages } from '../../lib/processing/pipeline-plans';
 import { cdkJsonContext } from './cdk-context';
 
 /** One violating construct of one rule, as the synthesis validation report lists it. */
@@ -71,18 +72,20 @@ function acknowledgements(app: App): { stack: string; logicalId: string; id: str
  * An acknowledged finding ID as docs/infrastructure.md writes it: a bucket of the storage stack
  * that a policy of another stack names is read with `Fn::GetStackOutput`, which the finding ID
  * spells out as JSON; the docs write it `<C2c-<env>-Storage.OutputName>`, for every environment.
+ * Each pipeline stage's job has its own prefix of the scratch bucket: the docs write it `<stage>`.
  */
 function documentedForm(id: string): string {
   return id
     .replace(/\{"Fn::GetStackOutput":\{"StackName":"([^"]+)","Region":"[^"]+","OutputName":"([^"]+)"\}\}/g, '<$1.$2>')
-    .replace(new RegExp(`C2c-(${ENVIRONMENT_NAMES.join('|')})-`, 'g'), 'C2c-<env>-');
+    .replace(new RegExp(`C2c-(${ENVIRONMENT_NAMES.join('|')})-`, 'g'), 'C2c-<env>-')
+    .replace(/(<PlanRunnerScratch[0-9A-F]{8}\.Arn>)\/[a-z0-9-]+\/\*/g, '$1/<stage>/*');
 }
 
 describe.each(ENVIRONMENT_NAMES)('the %s app', (env) => {
   const app = platformApp(env);
 
   test('checks every stack of the platform', () => {
-    expect(app.synth().stacks.map((stack) => stack.stackName).sort()).toEqual([`C2c-${env}-Ingestion`, `C2c-${env}-Storage`]);
+    expect(app.synth().stacks.map((stack) => stack.stackName).sort()).toEqual([`C2c-${env}-Ingestion`, `C2c-${env}-Processing`, `C2c-${env}-Storage`]);
   });
 
   test('synthesizes with no unacknowledged cdk-nag, template or annotation findings, errors or warnings', () => {
@@ -97,17 +100,25 @@ describe.each(ENVIRONMENT_NAMES)('the %s app', (env) => {
     }
   });
 
-  test('acknowledges exactly the findings docs/infrastructure.md explains, on the ingestion stack only', () => {
+  test('acknowledges exactly the findings docs/infrastructure.md explains, on the ingestion and processing stacks only', () => {
     const found = acknowledgements(app);
-    expect(new Set(found.map((acknowledgement) => acknowledgement.stack))).toEqual(new Set([`C2c-${env}-Ingestion`]));
+    expect(new Set(found.map((acknowledgement) => acknowledgement.stack))).toEqual(new Set([`C2c-${env}-Ingestion`, `C2c-${env}-Processing`]));
     expect([...new Set(found.map((acknowledgement) => documentedForm(acknowledgement.id)))].sort()).toEqual(
       [
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-IAM5[Resource::<C2c-<env>-Storage.DataLakeLandingBucketC74929FDArn>/*]',
         'AwsSolutions-IAM5[Resource::<C2c-<env>-Storage.DataLakeQuarantineBucketA74DB3D9Arn>/*]',
         'AwsSolutions-IAM5[Resource::<C2c-<env>-Storage.DataLakeRawBucketA2BA7F91Arn>/*]',
+        'AwsSolutions-IAM5[Resource::<C2c-<env>-Storage.DataLakeIdentityBucketC5B986E0Arn>/*]',
+        'AwsSolutions-IAM5[Resource::<C2c-<env>-Storage.DataLakeLinkedBucket3E168E6DArn>/*]',
+        'AwsSolutions-IAM5[Resource::<C2c-<env>-Storage.DataLakeOutcomesBucket57821F1EArn>/*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:us-west-2:<AWS::AccountId>:log-group:/aws-glue/jobs/*]',
+        'AwsSolutions-IAM5[Resource::<PlanRunnerScratch18F6D0E9.Arn>/<stage>/*]',
       ].sort(),
     );
+    // Each stage's job acknowledges its own scratch prefix, and no other.
+    const scratch = found.filter((acknowledgement) => acknowledgement.id.includes('PlanRunnerScratch')).map((acknowledgement) => acknowledgement.id);
+    expect(scratch.sort()).toEqual(pipelineStages().map((stage) => `AwsSolutions-IAM5[Resource::<PlanRunnerScratch18F6D0E9.Arn>/${stage.name}/*]`).sort());
   });
 });
 

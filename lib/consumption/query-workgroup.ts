@@ -1,0 +1,152 @@
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { encryptionKey, type EncryptionKeyOptions } from '../ingestion/encryption-key';
+
+/** The Athena engine the workgroup runs, pinned rather than left to Athena's automatic upgrades. */
+export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
+
+/** Athena's smallest per-query scan limit. */
+const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
+
+export interface QueryWorkgroupProps extends EncryptionKeyOptions {
+  /** The workgroup's name, e.g. `c2c-dev-analysts`. */
+  readonly workgroupName: string;
+
+  readonly description?: string;
+
+  /** Athena cancels a query once it has scanned this many bytes (at least 10 MB). */
+  readonly bytesScannedCutoffPerQuery: number;
+
+  /**
+   * Query results expire after this long.
+   *
+   * @default Duration.days(7)
+   */
+  readonly resultRetention?: Duration;
+
+  /** Where the results bucket's server access logs go (under `query-results/`). */
+  readonly accessLogBucket: s3.IBucket;
+
+  /**
+   * Applies to the results bucket and the workgroup (with its saved queries).
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /** @default false */
+  readonly autoDeleteObjects?: boolean;
+}
+
+/**
+ * An Athena workgroup for querying the lake, with its settings enforced on every query (clients
+ * cannot override them): results go to a dedicated results bucket, encrypted with SSE-KMS under
+ * the workgroup's own key; each query stops at a bytes-scanned limit; the engine version is
+ * pinned; CloudWatch metrics are published. The results bucket is private, TLS-only,
+ * access-logged, and expires results after `resultRetention`.
+ *
+ * What a query may read is another matter: the tables' zones, their keys (and, later, Lake
+ * Formation) decide. `grantQuery` gives the workgroup side only.
+ */
+export class QueryWorkgroup extends Construct {
+  public readonly workgroup: athena.CfnWorkGroup;
+  public readonly resultsBucket: s3.Bucket;
+  public readonly resultsKey: kms.IKey;
+  public readonly workgroupName: string;
+  public readonly workgroupArn: string;
+
+  constructor(scope: Construct, id: string, props: QueryWorkgroupProps) {
+    super(scope, id);
+    if (!Number.isInteger(props.bytesScannedCutoffPerQuery) || props.bytesScannedCutoffPerQuery < MIN_BYTES_SCANNED_CUTOFF) {
+      throw new Error(`bytesScannedCutoffPerQuery must be a whole number of bytes, at least ${MIN_BYTES_SCANNED_CUTOFF} (10 MB)`);
+    }
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.resultsKey = encryptionKey(this, 'ResultsKey', `Encrypts the Athena query results of workgroup ${props.workgroupName}.`, props);
+    this.resultsBucket = new s3.Bucket(this, 'Results', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.resultsKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogBucket,
+      serverAccessLogsPrefix: 'query-results/',
+      targetObjectKeyFormat: s3.TargetObjectKeyFormat.partitionedPrefix(s3.PartitionDateSource.EVENT_TIME),
+      // Unversioned: results are re-creatable by running the query again, and expire anyway.
+      lifecycleRules: [
+        {
+          id: 'expire-query-results',
+          expiration: props.resultRetention ?? Duration.days(7),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy,
+      autoDeleteObjects: props.autoDeleteObjects ?? false,
+    });
+
+    this.workgroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: props.workgroupName,
+      description: props.description,
+      state: 'ENABLED',
+      // Deleting the workgroup deletes its saved queries too, so `cdk destroy` works.
+      recursiveDeleteOption: removalPolicy === RemovalPolicy.DESTROY,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery,
+        engineVersion: { selectedEngineVersion: ATHENA_ENGINE_VERSION },
+        publishCloudWatchMetricsEnabled: true,
+        requesterPaysEnabled: false,
+        resultConfiguration: {
+          outputLocation: this.resultsBucket.s3UrlForObject('results/'),
+          expectedBucketOwner: Aws.ACCOUNT_ID,
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.resultsKey.keyArn },
+        },
+      },
+    });
+    this.workgroup.applyRemovalPolicy(removalPolicy);
+    this.workgroupName = this.workgroup.ref;
+    this.workgroupArn = Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workgroupName });
+  }
+
+  /**
+   * Lets the grantee run queries in the workgroup and read their results: the Athena query
+   * actions on this workgroup, the results bucket's `results/` prefix, and the results key
+   * through S3. Reading the tables a query names needs grants on their zones besides.
+   */
+  public grantQuery(grantee: iam.IGrantable): iam.Grant {
+    const region = Stack.of(this).region;
+    const grants = [
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: [
+          'athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults',
+          'athena:GetQueryRuntimeStatistics', 'athena:ListQueryExecutions', 'athena:GetWorkGroup',
+        ],
+        resourceArns: [this.workgroupArn],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        resourceArns: [this.resultsBucket.arnForObjects('results/*')],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:GetBucketLocation', 's3:ListBucket'],
+        resourceArns: [this.resultsBucket.bucketArn],
+      }),
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resourceArns: [this.resultsKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+      }),
+    ];
+    return grants.reduce((all, grant) => all.combine(grant));
+  }
+}
