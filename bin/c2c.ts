@@ -24,6 +24,7 @@ import { LocalFolderStore } from '../adapters/object-store/local-folder';
 import { CheckFailedError, EXIT, UsageError } from './cli/errors';
 import { Progress } from './cli/progress';
 import { table } from './cli/table';
+import { registerLinkFiles } from './cli/link-files';
 
 function wholeNumber(name: string, min: number, max: number) {
   return (text: string): number => {
@@ -233,6 +234,7 @@ function buildProgram(): Command {
         f.name, f.type, f.format ?? '', f.constraints?.required ? 'yes' : '', f.pii ?? '', f.description,
       ])));
     });
+  registerLinkFiles(program);
   return program;
 }
 

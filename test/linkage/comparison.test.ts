@@ -3,6 +3,7 @@
  * standardize → block → compare as one plan; the SQL is written for both engines.
  */
 import path from 'node:path';
+import fc from 'fast-check';
 import { comparisonPlan, linkagePlan, type LinkageOutputs } from '../../core/linkage/plan';
 import { FUNCTIONS_SPARK_MUST_REGISTER } from '../../core/linkage/sql/functions';
 import { parsePlan, type Step } from '../../core/plan/plan';
@@ -98,6 +99,25 @@ test.each(FUNCTIONS_SPARK_MUST_REGISTER.flatMap((f) => f.examples.map((e) => [f.
     expect(row?.value).toEqual(result);
   },
 );
+
+test('a Damerau-Levenshtein level, tried after a cheaper Levenshtein test, takes exactly the pairs the distance alone would', async () => {
+  // A transposition is two substitutions, so the Levenshtein test only rules out pairs too far apart.
+  const settings = exampleSettings();
+  const condition = (maxDistance: number): string => {
+    const sql = linkagePlan({ ...settings, comparisons: [{ name: 'ssn', column: 'ssn', levels: [{ kind: 'damerau_levenshtein', maxDistance }, { kind: 'else' }] }] },
+      'r', { predictions: 'p', clusters: 'c', parameters: 'm', training: 't', clusterConflicts: 'x' }).steps.find((s) => s.name === 'comparison_vectors');
+    return /WHEN (.*) THEN 1/.exec(sql?.kind === 'sql' ? sql.sql : '')?.[1] as string;
+  };
+  const words = fc.sample(fc.tuple(fc.stringMatching(/^[ABC]{0,6}$/), fc.stringMatching(/^[ABC]{0,6}$/)), { numRuns: 400, seed: 7 });
+  const pairs = `(VALUES ${words.map(([a, b]) => `(${sqlString(a)}, ${sqlString(b)})`).join(', ')}) AS t(a, b)`;
+  for (const k of [1, 2]) {
+    const guarded = condition(k).replace(/\bl\.ssn\b/g, 'a').replace(/\br\.ssn\b/g, 'b');
+    expect(guarded).toContain('levenshtein(a, b) <=');
+    const [row] = await fresh.engine.query(`SELECT count(*) FILTER (WHERE (${guarded}) <> (damerau_levenshtein(a, b) <= ${k})) AS differ, count(*) FILTER (WHERE damerau_levenshtein(a, b) <= ${k}) AS within FROM ${pairs}`);
+    expect(row?.differ).toBe(0);
+    expect(Number(row?.within)).toBeGreaterThan(10);
+  }
+});
 
 describe('the generated SQL is written for DuckDB and Spark alike', () => {
   // Every step and until condition of the whole run, with a prior that brings in the deterministic rules.

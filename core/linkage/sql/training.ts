@@ -127,7 +127,7 @@ function probabilityOf(matches: string, comparable: string): string {
 /** EM's E step, `em_expectations`: each comparison pattern with its match probability. */
 export function expectationSql(settings: LinkageSettings): string {
   return [
-    `WITH weighted AS (\n${weightedSql(settings, comparisonPatterns, false)}\n)`,
+    `WITH weighted AS (\n${weightedSql(settings, comparisonPatterns)}\n)`,
     `SELECT weighted.*, ${matchProbability('match_weight')} AS match_probability`,
     'FROM weighted',
   ].join('\n');
