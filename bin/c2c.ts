@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { allContracts, contractFor, ContractError } from '../core/contracts/catalog';
 import { InvalidGenerateOptionsError, NOISE_LEVELS, type NoiseLevel } from '../core/generator';
 import { generateToFolder, OutputExistsError, type GenerationSummary } from '../adapters/generator/generate-to-folder';
+import { linkageQualityAgainstTruth, linkageQualityText, type LinkageQuality } from '../adapters/generator/identity-truth';
 import { landDrops } from '../adapters/lake/land-drops';
 import { lakeLocations, openLocalLake } from '../adapters/lake/local-lake';
 import { duckDbPlanDialect } from '../adapters/sql/duckdb-plan-dialect';
@@ -25,6 +26,7 @@ import { CheckFailedError, EXIT, UsageError } from './cli/errors';
 import { Progress } from './cli/progress';
 import { table } from './cli/table';
 import { registerLinkFiles } from './cli/link-files';
+import { publishLake, publishSummaryText, registerPublish } from './cli/publish';
 
 function wholeNumber(name: string, min: number, max: number) {
   return (text: string): number => {
@@ -78,11 +80,16 @@ async function ingestLake(lakeDir: string, progress: Progress): Promise<IngestOu
   }
 }
 
-async function linkLake(lakeDir: string, progress: Progress): Promise<LinkSummary> {
+/** Links the lake; with the folder of a generated state, also measures the result against its truth. */
+async function linkLake(lakeDir: string, progress: Progress, truthStateDir?: string): Promise<{ summary: LinkSummary; quality?: LinkageQuality }> {
   const lake = await openLocalLake(lakeDir);
   try {
-    return await progress.stage('link identities (identity records, linkage, stable ids)', () =>
-      linkIdentities({ store: lake.store, engine: lake.engine, dialect: duckDbPlanDialect, resolveLocation: lakeLocations(lake.store.root) }));
+    const resolveLocation = lakeLocations(lake.store.root);
+    const summary = await progress.stage('link identities (identity records, linkage, stable ids, linked tables)', () =>
+      linkIdentities({ store: lake.store, engine: lake.engine, dialect: duckDbPlanDialect, resolveLocation }));
+    if (truthStateDir === undefined) return { summary };
+    const quality = await progress.stage('measure linkage against the truth', () => linkageQualityAgainstTruth(lake.engine, truthStateDir, lake.store.root, resolveLocation));
+    return { summary, quality };
   } finally {
     await lake.close();
   }
@@ -143,7 +150,8 @@ function buildProgram(): Command {
       });
 
       const outcomes = await ingestLake(lake.root, progress);
-      const linked = await linkLake(lake.root, progress);
+      const linked = await linkLake(lake.root, progress, stateDir);
+      const published = await publishLake(lake.root, {}, progress);
 
       console.log(`\nSynthetic state: ${summary.people.toLocaleString('en-US')} people, seed ${summary.seed}, noise ${summary.noise}.`);
       console.log(datasetSummary(summary));
@@ -152,8 +160,11 @@ function buildProgram(): Command {
       console.log(`\nLake: ${lake.root} (zones: landing, raw, quarantine, identity, linked, outcomes, published)`);
       console.log(`Landed ${landed.length} partner files (${(bytes / 1e6).toFixed(1)} MB); ${accepted} accepted into raw/ as Parquet, ` +
         `${outcomes.length - accepted} quarantined. Reports beside each; the truth stays in ${path.join(stateDir, 'truth')}.`);
-      console.log(linkSummaryText(linked));
-      console.log(`Done in ${progress.elapsed()}.`);
+      console.log(linkSummaryText(linked.summary));
+      if (linked.quality) console.log(linkageQualityText(linked.quality));
+      console.log(publishSummaryText(published.summary));
+      console.log(`\n${published.headlines}`);
+      console.log(`\nDone in ${progress.elapsed()}.`);
       if (accepted !== outcomes.length) throw new CheckFailedError('some generated files were not accepted:\n' + ingestSummary(outcomes.filter((o) => o.status !== 'ingested' || o.verdict !== 'accepted')));
     });
 
@@ -205,9 +216,13 @@ function buildProgram(): Command {
   program.command('link')
     .description('Link the people in a local lake\'s raw zone into persons with stable pseudonymous ids (written to identity/).')
     .requiredOption('--lake <dir>', 'the lake folder (zones as sub-folders)')
-    .action(async (opts: { lake: string }) => {
+    .option('--truth <state-dir>', 'a generated state\'s folder (c2c generate --out): report precision, recall and F1 against its truth')
+    .action(async (opts: { lake: string; truth?: string }) => {
       if (!existsSync(opts.lake)) throw new UsageError(`${opts.lake} does not exist`);
-      console.log(linkSummaryText(await linkLake(opts.lake, new Progress())));
+      if (opts.truth !== undefined && !existsSync(path.join(opts.truth, 'truth', 'persons.csv'))) throw new UsageError(`${opts.truth} is not a generated state (no truth/persons.csv)`);
+      const { summary, quality } = await linkLake(opts.lake, new Progress(), opts.truth);
+      console.log(linkSummaryText(summary));
+      if (quality) console.log(linkageQualityText(quality));
     });
 
   const contracts = program.command('contracts').description('Partner data contracts.');
@@ -235,6 +250,7 @@ function buildProgram(): Command {
       ])));
     });
   registerLinkFiles(program);
+  registerPublish(program);
   return program;
 }
 

@@ -10,6 +10,7 @@ import { parseLinkageSettings, type LinkageSettings } from '../linkage/settings'
 import { linkagePlan, type LinkageOutputs } from '../linkage/plan';
 import { linkedTablesPlan } from '../linked/plan';
 import { STABLE_ID_TABLES, stableIdSteps } from '../linkage/stable-ids';
+import { objectAtLocation } from '../lake/zones';
 import type { Plan } from '../plan/plan';
 import { runPlan, type LocationResolver, type PlanDialect, type PlanRun } from '../plan/run';
 import type { ObjectStore } from '../ports/object-store';
@@ -68,8 +69,8 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
   const identity = await run(identityRecordsPlan(rawInputs));
 
   deps.onStage?.('linkage and stable ids');
-  const previous = (await store.head(objectOf(LINK_LOCATIONS.personXwalk))) !== null;
-  if (previous) await store.put(objectOf(LINK_LOCATIONS.previousXwalk), store.read(objectOf(LINK_LOCATIONS.personXwalk)));
+  const previous = (await store.head(objectAtLocation(LINK_LOCATIONS.personXwalk, ['identity']))) !== null;
+  if (previous) await store.put(objectAtLocation(LINK_LOCATIONS.previousXwalk, ['identity']), store.read(objectAtLocation(LINK_LOCATIONS.personXwalk, ['identity'])));
   const linkage = await run(linkageWithStableIdsPlan(previous));
   const [training] = await engine.query('SELECT iteration, converged FROM training');
 
@@ -109,11 +110,4 @@ export function linkageWithStableIdsPlan(previous: boolean): Plan {
       [STABLE_ID_TABLES.idLineage]: { format: 'parquet', location: LINK_LOCATIONS.idLineage },
     },
   };
-}
-
-/** The store's object at a `<zone>/<key>` plan location. */
-function objectOf(location: string): { zone: 'identity'; key: string } {
-  const [zone, ...key] = location.split('/');
-  if (zone !== 'identity') throw new Error(`linkage keeps its tables in the identity zone, not ${location}`);
-  return { zone, key: key.join('/') };
 }

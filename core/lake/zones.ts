@@ -26,3 +26,10 @@ export const ZONES: Readonly<Record<ZoneName, ZoneDefinition>> = {
   outcomes: { name: 'outcomes', sensitivity: 'restricted', mayHoldPii: false, description: 'Full, unsuppressed outcome cube.' },
   published: { name: 'published', sensitivity: 'public', mayHoldPii: false, description: 'Suppressed outcome cube that passed disclosure control.' },
 };
+
+/** The zone and key of a `<zone>/<key>` plan location, which must be in one of `zones`. */
+export function objectAtLocation<Z extends ZoneName>(location: string, zones: readonly Z[]): { zone: Z; key: string } {
+  const [zone, ...key] = location.split('/');
+  if (!(zones as readonly string[]).includes(zone ?? '') || key.length === 0) throw new Error(`${location} is not a location in ${zones.join(' or ')}`);
+  return { zone: zone as Z, key: key.join('/') };
+}

@@ -44,6 +44,11 @@ export interface MetricDefinition {
    * employment metric their annual wages (DOUBLE); `{cohort}` is the cohort's table.
    */
   readonly eventsSql: string;
+  /**
+   * The cohort whose members are exactly this metric's events (new teachers are the credential
+   * holders who began teaching): the same people, so disclosure control must treat the counts as one.
+   */
+  readonly eventsAreCohort?: string;
 }
 
 /**
@@ -285,6 +290,7 @@ export const METRICS: readonly MetricDefinition[] = [
     breakdowns: ['credential_type', 'race_ethnicity', 'gender'],
     caveats: ['Private-school and out-of-state teaching are not in the data.'], kind: 'rate',
     eventsSql: 'SELECT member_id FROM cohort_new_teachers',
+    eventsAreCohort: 'new_teachers',
   },
   ...([3, 5] as const).map((years): MetricDefinition => ({
     id: `teacher_retention_${years}y`,

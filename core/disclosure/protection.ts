@@ -1,0 +1,109 @@
+/**
+ * Interval protection for one under-protected cell, by one LP over its family (the separation
+ * problem of Fischetti and Salazar's model for cell suppression, used as a greedy step).
+ *
+ * The attacker's maximum of cell t is at least x_t + d exactly when some change y of the table
+ * keeps every equation (A·y = 0) and every count nonnegative (x + y ≥ 0), raises t by d, and is
+ * zero on every published cell. So we look for the cheapest such y allowing published cells to
+ * move at their cost (hidden cells move for free), and hide the published cells it moves: after
+ * that, y is invisible to the attacker and t's interval is at least d wide. Raising rather than
+ * lowering t, because a small count cannot go down by much.
+ */
+import type { Highs, Model } from 'highs';
+import type { Family, TableSystem } from './table-system';
+
+/**
+ * The LP over one family, kept between targets: only the target's bounds and the costs of newly
+ * hidden cells change, so each solve starts from the previous basis.
+ */
+export class FamilyProtection {
+  private readonly column: ReadonlyMap<number, number>;
+
+  private constructor(
+    private readonly highs: Highs,
+    private readonly model: Model,
+    private readonly family: Family,
+    private readonly system: TableSystem,
+  ) {
+    this.column = new Map(family.cells.map((cell, j) => [cell, j]));
+  }
+
+  /** Builds the LP; call dispose() when done. Hidden cells move for free, published ones at their cost. */
+  static create(highs: Highs, system: TableSystem, family: Family, suppressed: ReadonlySet<number>, costOf: (cell: number) => number): FamilyProtection {
+    const { cells, equations } = family;
+    const column = new Map(cells.map((cell, j) => [cell, j]));
+    const n = cells.length;
+    // Columns 0..n-1 raise a cell (y⁺), n..2n-1 lower it (y⁻, by at most its count).
+    const colCost = new Float64Array(2 * n);
+    const colUpper = new Float64Array(2 * n).fill(highs.infinity);
+    cells.forEach((cell, j) => {
+      const cost = suppressed.has(cell) ? 0 : costOf(cell);
+      colCost[j] = cost;
+      colCost[n + j] = cost;
+      colUpper[n + j] = system.values[cell] as number;
+    });
+    const starts = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (const index of equations) {
+      const { total, parts } = system.equations[index] as TableSystem['equations'][number];
+      const terms = [[column.get(total) as number, 1], ...parts.map((part) => [column.get(part) as number, -1])].sort(([a], [b]) => (a as number) - (b as number));
+      for (const [j, sign] of terms) {
+        indices.push(j as number);
+        values.push(sign as number);
+      }
+      for (const [j, sign] of terms) {
+        indices.push(n + (j as number));
+        values.push(-(sign as number));
+      }
+      starts.push(indices.length);
+    }
+    const zeros = new Float64Array(equations.length);
+    const model = highs.createModel({
+      numCols: 2 * n,
+      numRows: equations.length,
+      colCost,
+      colLower: new Float64Array(2 * n),
+      colUpper,
+      rowLower: zeros,
+      rowUpper: zeros,
+      matrix: { format: 'csr', numRows: equations.length, numCols: 2 * n, starts, indices, values },
+    });
+    model.options.set({ output_flag: false });
+    return new FamilyProtection(highs, model, family, system);
+  }
+
+  /**
+   * Published cells to hide so that `target` can rise by `amount` unseen, or undefined if no
+   * change of the family allows it.
+   */
+  cellsToRaise(target: number, amount: number, suppressed: ReadonlySet<number>): number[] | undefined {
+    const n = this.family.cells.length;
+    const j = this.column.get(target) as number;
+    this.model.changeColBounds(j, amount, this.highs.infinity);
+    this.model.changeColBounds(n + j, 0, 0);
+    try {
+      this.model.run();
+      if (this.model.getModelStatus() !== this.highs.constants.modelStatus.optimal) return undefined;
+      const { colValue } = this.model.getSolution();
+      return this.family.cells.filter((cell, k) => !suppressed.has(cell) && (colValue[k] as number) + (colValue[n + k] as number) > 1e-7);
+    } finally {
+      this.model.changeColBounds(j, 0, this.highs.infinity);
+      this.model.changeColBounds(n + j, 0, this.system.values[target] as number);
+    }
+  }
+
+  /** Newly hidden cells move for free from now on. */
+  hidden(cells: readonly number[]): void {
+    const n = this.family.cells.length;
+    for (const cell of cells) {
+      const j = this.column.get(cell) as number;
+      this.model.changeColCost(j, 0);
+      this.model.changeColCost(n + j, 0);
+    }
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Outcomes, from the linked zone to the published one: the cube plan (outcomes/, restricted),
+ * disclosure control of the whole cube (protect.ts), then the published cube as CSV and Parquet
+ * with its metadata. Nothing reaches published/ unless the audit passed; nothing in it carries a
+ * c2c_id or a count the suppression hid.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { objectAtLocation } from '../lake/zones';
+import type { ObjectStore } from '../ports/object-store';
+import type { SqlEngine } from '../ports/sql-engine';
+import { runPlan, type LocationResolver, type PlanDialect } from '../plan/run';
+import { sqlString } from '../validation/sql';
+import { BREAKDOWN_IDS, BREAKDOWNS } from './breakdowns';
+import { CUBE_LOCATIONS, OUTCOME_CUBE, outcomeCubePlan } from './cube-plan';
+import { COHORTS, METRICS } from './metrics';
+import { protectCube, SUPPRESSION_REASONS, type CubeRow, type ProtectedRow, type ProtectionSummary, type ProtectOptions } from './protect';
+
+/** Where publishing writes, as `<zone>/<key>` locations. */
+export const PUBLISHED_LOCATIONS = {
+  csv: 'published/outcomes/outcomes.csv',
+  parquet: 'published/outcomes/outcomes.parquet',
+  metadata: 'published/outcomes/metadata.json',
+  /** The disclosure-control summary kept beside the unprotected cube. */
+  disclosureSummary: 'outcomes/disclosure_summary.json',
+} as const;
+
+/** The published table's columns, in order, with their types (DuckDB names) and meaning. */
+export const PUBLISHED_COLUMNS: ReadonlyArray<readonly [name: string, type: 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE', description: string]> = [
+  ['metric_id', 'VARCHAR', 'The metric (metadata.json describes each).'],
+  ['cohort_year', 'INTEGER', 'The cohort year.'],
+  ['grouping_set', 'VARCHAR', 'The breakdowns of the row, comma-separated; empty for the total.'],
+  ...BREAKDOWN_IDS.map((b) => [b, 'VARCHAR', `${BREAKDOWNS[b].title}: the group, or empty where the row is not broken down by it.`] as const),
+  ['cohort_count', 'BIGINT', 'People in the cohort (the denominator); empty when suppressed.'],
+  ['cohort_count_suppressed', 'VARCHAR', 'Why cohort_count is suppressed (a reason code), or empty.'],
+  ['event_count', 'BIGINT', 'People of the cohort with the event (the numerator); empty when suppressed.'],
+  ['event_count_suppressed', 'VARCHAR', 'Why event_count is suppressed, or empty.'],
+  ['rate', 'DOUBLE', 'event_count / cohort_count, to 4 decimals; empty when suppressed.'],
+  ['rate_suppressed', 'VARCHAR', 'Why rate is suppressed, or empty.'],
+  ['wage_p25', 'DOUBLE', 'Employment metrics: 25th percentile of the earners\' annual wages, whole dollars.'],
+  ['wage_median', 'DOUBLE', 'Employment metrics: median annual wages, whole dollars.'],
+  ['wage_p75', 'DOUBLE', 'Employment metrics: 75th percentile of annual wages, whole dollars.'],
+  ['wages_suppressed', 'VARCHAR', 'Why the wage percentiles are suppressed, or empty.'],
+];
+
+export interface PublishDependencies {
+  readonly store: ObjectStore;
+  readonly engine: SqlEngine;
+  readonly dialect: PlanDialect;
+  readonly resolveLocation: LocationResolver;
+  readonly runId: string;
+  readonly options?: ProtectOptions;
+  readonly onStage?: (stage: string) => void;
+}
+
+export interface PublishSummary {
+  readonly runId: string;
+  /** The last year the data covers (the cube's data_vintage). */
+  readonly dataThroughYear: number;
+  readonly protection: ProtectionSummary;
+  /** Published rows and, of their counts (two per row), how many are suppressed. */
+  readonly rows: number;
+  readonly suppressedCounts: number;
+}
+
+export async function publishOutcomes(deps: PublishDependencies): Promise<PublishSummary> {
+  const { store, engine } = deps;
+  deps.onStage?.('outcome cube');
+  await runPlan(outcomeCubePlan(), engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation });
+  const [vintage] = await engine.query('SELECT last_year FROM data_vintage');
+  const cube = (await engine.query(`SELECT * FROM ${OUTCOME_CUBE} ORDER BY metric_id, cohort_year, grouping_set, ${BREAKDOWN_IDS.join(', ')}`)) as unknown as CubeRow[];
+
+  deps.onStage?.('disclosure control');
+  const { rows, summary } = await protectCube(cube, deps.options);
+  await store.put(objectAtLocation(PUBLISHED_LOCATIONS.disclosureSummary, ['published', 'outcomes']), JSON.stringify({ runId: deps.runId, cube: CUBE_LOCATIONS.cube, ...summary }, null, 2) + '\n');
+
+  deps.onStage?.('publish');
+  const dataThroughYear = Number(vintage?.last_year);
+  await store.put(objectAtLocation(PUBLISHED_LOCATIONS.csv, ['published', 'outcomes']), publishedCsv(rows));
+  const csv = await deps.resolveLocation(PUBLISHED_LOCATIONS.csv, 'read');
+  const parquet = await deps.resolveLocation(PUBLISHED_LOCATIONS.parquet, 'write');
+  const columns = PUBLISHED_COLUMNS.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ');
+  await engine.run(`COPY (SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = {${columns}}, force_not_null = ['grouping_set'])) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
+  await store.put(objectAtLocation(PUBLISHED_LOCATIONS.metadata, ['published', 'outcomes']), JSON.stringify(metadata(deps.runId, dataThroughYear, summary), null, 2) + '\n');
+
+  const suppressedCounts = rows.reduce((n, r) => n + (r.cohort_count_suppressed ? 1 : 0) + (r.event_count_suppressed ? 1 : 0), 0);
+  return { runId: deps.runId, dataThroughYear, protection: summary, rows: rows.length, suppressedCounts };
+}
+
+/** The published values: hidden ones empty, each with its reason; rates and wages rounded. */
+export function publishedCsv(rows: readonly ProtectedRow[]): string {
+  const round = (value: number | null, digits: number): number | null => (value === null ? null : Number(value.toFixed(digits)));
+  const records = rows.map((r) => [
+    r.metric_id, r.cohort_year, r.grouping_set, ...BREAKDOWN_IDS.map((b) => r[b]),
+    r.cohort_count_suppressed ? null : r.cohort_count, r.cohort_count_suppressed,
+    r.event_count_suppressed ? null : r.event_count, r.event_count_suppressed,
+    r.rate_suppressed ? null : round(r.rate, 4), r.rate_suppressed,
+    ...[r.wage_p25, r.wage_median, r.wage_p75].map((w) => (r.wages_suppressed ? null : round(w, 0))), r.wages_suppressed,
+  ]);
+  return stringify(records, { header: true, columns: PUBLISHED_COLUMNS.map(([name]) => name) });
+}
+
+function metadata(runId: string, dataThroughYear: number, summary: ProtectionSummary): unknown {
+  return {
+    runId,
+    publishedAt: new Date().toISOString(),
+    dataThroughYear,
+    disclosureControl: {
+      threshold: summary.threshold,
+      rule: `Counts from 1 to ${summary.threshold - 1} are suppressed; zero is published. Further counts are suppressed so that no suppressed count can be worked out ` +
+        `from published ones: an attacker using every published count is left an interval at least ${summary.protection} wide for each small count (checked by linear programming).`,
+      reasons: SUPPRESSION_REASONS,
+      suppressedShareOfCounts: summary.suppressedShare,
+    },
+    columns: PUBLISHED_COLUMNS.map(([name, type, description]) => ({ name, type, description })),
+    breakdowns: Object.values(BREAKDOWNS),
+    cohorts: COHORTS.map(({ id, title, description }) => ({ id, title, description })),
+    metrics: METRICS.map(({ id, title, description, cohort, event, window, followUpYears, breakdowns, caveats, kind }) => ({ id, title, description, cohort, event, window, followUpYears, breakdowns, caveats, kind })),
+  };
+}
