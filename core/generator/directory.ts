@@ -28,17 +28,20 @@ const INDUSTRIES: ReadonlyArray<readonly [string, number]> = [
   ['484121', 3], ['493110', 4], ['522110', 3], ['624410', 3], ['812112', 2], ['531110', 2], ['111998', 3],
 ];
 const INFORMAL_INDUSTRIES = ['111998', '111219', '722513', '561730', '238320'];
+/** Informal employers' accounts come after every other account (fewer than this many), one per person. */
+const INFORMAL_ACCOUNTS_FROM = 50_000_000;
 
 export class Directory {
   readonly districtsByCounty: ReadonlyMap<string, readonly District[]>;
   private readonly employers: readonly Employer[];
   private readonly employerSampler: WeightedSampler<Employer>;
-  private readonly informalEmployers: readonly Employer[];
+  private readonly accounts: Permutation;
   private readonly institutionSamplers = new Map<string, WeightedSampler<Institution>>();
 
   constructor(seed: number, people: number) {
     const rng = new Rng(mix(seed, 201));
     const accounts = new Permutation(100_000_000, mix(seed, 202));
+    this.accounts = accounts;
     let accountIndex = 0;
     const nextAccount = (): string => String(accounts.apply(accountIndex++)).padStart(8, '0');
 
@@ -72,10 +75,6 @@ export class Directory {
     this.employers = Array.from({ length: employerCount }, () => ({ account: nextAccount(), naics: rng.chance(0.92) ? industry.draw(rng) : null }));
     // A few employers are large and most are small (Zipf-like sizes).
     this.employerSampler = new WeightedSampler(this.employers, this.employers.map((_e, i) => 1 / Math.pow(i + 1, 0.8)));
-    this.informalEmployers = Array.from({ length: Math.max(20, Math.round(employerCount / 50)) }, () => ({
-      account: nextAccount(),
-      naics: rng.pick(INFORMAL_INDUSTRIES),
-    }));
   }
 
   districtIn(county: County, rng: Rng): District {
@@ -87,8 +86,13 @@ export class Directory {
   }
 
   /** Employers of people working under a borrowed SSN: kept apart so no two records share a key. */
-  informalEmployer(rng: Rng): Employer {
-    return rng.pick(this.informalEmployers);
+  /**
+   * The informal employer of someone working under a borrowed SSN: a small employer of their own,
+   * so that two people borrowing one SSN are never reported by one employer in one quarter (the
+   * wage file's key is SSN, employer, year and quarter).
+   */
+  informalEmployer(personIndex: number, rng: Rng): Employer {
+    return { account: String(this.accounts.apply(INFORMAL_ACCOUNTS_FROM + personIndex)).padStart(8, '0'), naics: rng.pick(INFORMAL_INDUSTRIES) };
   }
 
   /** A campus of the segment, more likely near home: three times the weight in the home region. */

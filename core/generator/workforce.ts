@@ -45,7 +45,7 @@ export function simulateWages(person: Person, life: Life, rng: Rng, ctx: Simulat
   const firstYear = birthYear + (person.attendedK12 ? 16 : person.arrivalAge);
   const teaching = new Map(life.teaching.map((t) => [t.fallYear, { account: t.district.employerAccount, naics: '611110' }]));
   const firstTeachingFall = life.teaching[0]?.fallYear ?? 0;
-  const newJob = (): Employer => (borrowed ? ctx.directory.informalEmployer(rng) : ctx.directory.employer(rng));
+  const newJob = (): Employer => (borrowed ? ctx.directory.informalEmployer(person.index, rng) : ctx.directory.employer(rng));
   const personalPay = person.earningsFactor * (person.sex === 'F' ? 0.88 : 1) * (PAY_GAP_BY_RACE[person.race] ?? 1);
   const barriers = (person.swd ? 0.05 : 0) + (person.foster ? 0.08 : 0);
 
