@@ -26,6 +26,7 @@ import { CheckFailedError, EXIT, UsageError } from './cli/errors';
 import { Progress } from './cli/progress';
 import { table } from './cli/table';
 import { registerLinkFiles } from './cli/link-files';
+import { registerOptOut } from './cli/opt-out';
 import { publishLake, publishSummaryText, registerPublish } from './cli/publish';
 
 function wholeNumber(name: string, min: number, max: number) {
@@ -100,7 +101,8 @@ function linkSummaryText(summary: LinkSummary): string {
   return `Linked ${n(summary.identityRecords)} identity records (${n(summary.candidatePairs)} candidate pairs; EM ` +
     `${summary.converged ? 'converged' : 'did not converge'} in ${summary.emIterations} passes) into ${n(summary.persons)} persons: ` +
     `${n(summary.keptIds)} kept their c2c_id, ${n(summary.newIds)} new. ${n(summary.clusterConflicts)} same-source pairs merged through ` +
-    'other records are listed for review in identity/linkage/cluster_conflicts.parquet.';
+    'other records are listed for review in identity/linkage/cluster_conflicts.parquet.' +
+    (summary.optedOut > 0 ? ` ${n(summary.optedOut)} persons who opted out are left out of linked/.` : '');
 }
 
 const DEMO_MARKER = '.c2c-demo';
@@ -251,6 +253,7 @@ function buildProgram(): Command {
     });
   registerLinkFiles(program);
   registerPublish(program);
+  registerOptOut(program);
   return program;
 }
 

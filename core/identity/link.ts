@@ -16,6 +16,7 @@ import { runPlan, type LocationResolver, type PlanDialect, type PlanRun } from '
 import type { ObjectStore } from '../ports/object-store';
 import type { SqlEngine } from '../ports/sql-engine';
 import settingsDocument from './c2c-linkage-settings.json';
+import { OPT_OUT_REQUESTS_LOCATION, optedOutSql } from './opt-out';
 import { identityRecordsPlan, IDENTITY_RECORDS_LOCATION, rawIdentityInputs } from './plan';
 
 /** Where a run leaves its tables, as `<zone>/<key>` plan locations. */
@@ -31,7 +32,11 @@ export const LINK_LOCATIONS = {
   previousXwalk: 'identity/linkage/previous_person_xwalk.parquet',
   personXwalk: 'identity/person_xwalk.parquet',
   idLineage: 'identity/id_lineage.parquet',
+  /** The persons whose clusters hold an opt-out request: c2c_id and how many requests. */
+  optedOut: 'identity/opted_out_persons.parquet',
 } as const;
+
+const OPTED_OUT_PERSONS = 'opted_out_persons';
 
 export interface LinkDependencies {
   /** The lake: raw/ is read, identity/ written. */
@@ -53,6 +58,8 @@ export interface LinkSummary {
   readonly keptIds: number;
   readonly newIds: number;
   readonly clusterConflicts: number;
+  /** Persons left out of the linked zone because they opted out. */
+  readonly optedOut: number;
 }
 
 /** The C2C model (core/identity/c2c-linkage-settings.json). */
@@ -66,7 +73,8 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
 
   deps.onStage?.('identity records');
   const rawInputs = await rawIdentityInputs(store);
-  const identity = await run(identityRecordsPlan(rawInputs));
+  const optOuts = (await store.list('identity', `${OPT_OUT_REQUESTS_LOCATION.split('/').slice(1).join('/')}/`)).some((o) => o.key.endsWith('.parquet'));
+  const identity = await run(identityRecordsPlan(rawInputs, IDENTITY_RECORDS_LOCATION, undefined, optOuts ? { optOutRequests: OPT_OUT_REQUESTS_LOCATION } : {}));
 
   deps.onStage?.('linkage and stable ids');
   const previous = (await store.head(objectAtLocation(LINK_LOCATIONS.personXwalk, ['identity']))) !== null;
@@ -90,6 +98,7 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
     keptIds: rows(linkage, 'kept_ids'),
     newIds: rows(linkage, 'new_ids'),
     clusterConflicts: rows(linkage, 'cluster_conflicts'),
+    optedOut: rows(linkage, OPTED_OUT_PERSONS),
   };
 }
 
@@ -103,11 +112,12 @@ export function linkageWithStableIdsPlan(previous: boolean): Plan {
   return {
     ...plan,
     inputs: { ...plan.inputs, ...(previous ? { [STABLE_ID_TABLES.previousXwalk]: { format: 'parquet', location: LINK_LOCATIONS.previousXwalk } } : {}) },
-    steps: [...plan.steps, ...stableIdSteps(previous)],
+    steps: [...plan.steps, ...stableIdSteps(previous), { kind: 'sql', name: OPTED_OUT_PERSONS, sql: optedOutSql(STABLE_ID_TABLES.personXwalk) }],
     outputs: {
       ...plan.outputs,
       [STABLE_ID_TABLES.personXwalk]: { format: 'parquet', location: LINK_LOCATIONS.personXwalk },
       [STABLE_ID_TABLES.idLineage]: { format: 'parquet', location: LINK_LOCATIONS.idLineage },
+      [OPTED_OUT_PERSONS]: { format: 'parquet', location: LINK_LOCATIONS.optedOut },
     },
   };
 }

@@ -11,6 +11,7 @@ import { ZONE_NAMES, ZONES, type ZoneName } from '../lake/zones';
 import type { Plan, SqlStep } from '../plan/plan';
 import type { ObjectStore } from '../ports/object-store';
 import { literal } from '../linkage/sql/expressions';
+import { OPT_OUT_REQUESTS_TABLE, optOutRowsSql } from './opt-out';
 import { IDENTITY_FIELDS, identitySources, IdentityMappingError, type IdentityField, type IdentitySource } from './sources';
 
 export const IDENTITY_RECORDS = 'identity_records';
@@ -40,7 +41,10 @@ export async function rawIdentityInputs(store: ObjectStore, sources: readonly Id
  * sub-directories), for the datasets that have any; `outputLocation` must be in a zone that may
  * hold PII.
  */
-export function identityRecordsPlan(inputs: Readonly<Record<string, string>>, outputLocation = IDENTITY_RECORDS_LOCATION, sources: readonly IdentitySource[] = identitySources()): Plan {
+export function identityRecordsPlan(
+  inputs: Readonly<Record<string, string>>, outputLocation = IDENTITY_RECORDS_LOCATION, sources: readonly IdentitySource[] = identitySources(),
+  options: { readonly optOutRequests?: string } = {},
+): Plan {
   const unknown = Object.keys(inputs).filter((id) => !sources.some((s) => s.contract.id === id));
   if (unknown.length > 0) throw new IdentityMappingError(`no identity mapping for ${unknown.join(', ')}`);
   const present = sources.filter((s) => inputs[s.contract.id] !== undefined);
@@ -51,7 +55,7 @@ export function identityRecordsPlan(inputs: Readonly<Record<string, string>>, ou
     throw new IdentityMappingError(`identity records hold PII, so they go to a zone that may hold it (${allowed}), not to ${outputLocation}`);
   }
   const steps: SqlStep[] = [
-    { kind: 'sql', name: 'identity_rows', sql: present.map(rowsSql).join('\nUNION ALL\n') },
+    { kind: 'sql', name: 'identity_rows', sql: [...present.map(rowsSql), ...(options.optOutRequests ? [optOutRowsSql()] : [])].join('\nUNION ALL\n') },
     ...CHOSEN_COLUMNS.map((column): SqlStep => ({ kind: 'sql', name: `chosen_${column}`, sql: chosenValueSql(column) })),
     { kind: 'sql', name: 'identity_source_ids', sql: sourceIdsSql() },
     { kind: 'sql', name: IDENTITY_RECORDS, sql: recordsSql() },
@@ -59,7 +63,10 @@ export function identityRecordsPlan(inputs: Readonly<Record<string, string>>, ou
   return {
     name: IDENTITY_RECORDS,
     description: 'One identity record per distinct source id in each identifier namespace, over the partner datasets in raw/.',
-    inputs: Object.fromEntries(present.map((s) => [rawTableOf(s), { format: 'parquet', location: inputs[s.contract.id] as string, hivePartitioning: true }])),
+    inputs: {
+      ...Object.fromEntries(present.map((s) => [rawTableOf(s), { format: 'parquet' as const, location: inputs[s.contract.id] as string, hivePartitioning: true }])),
+      ...(options.optOutRequests ? { [OPT_OUT_REQUESTS_TABLE]: { format: 'parquet' as const, location: options.optOutRequests } } : {}),
+    },
     steps,
     outputs: { [IDENTITY_RECORDS]: { format: 'parquet', location: outputLocation } },
   };

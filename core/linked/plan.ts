@@ -4,6 +4,7 @@
  * (restricted) and writes only to linked/ (de-identified); the plan checks its own outputs.
  */
 import { identitySources, type IdentitySource } from '../identity/sources';
+import { optedOutSql } from '../identity/opt-out';
 import { rawTableOf, recordIdSql } from '../identity/plan';
 import { ZONES } from '../lake/zones';
 import type { Plan, SqlStep } from '../plan/plan';
@@ -43,6 +44,8 @@ export function linkedTablesPlan(rawInputs: Readonly<Record<string, string>>, lo
       ...Object.fromEntries([...used].sort().map((id) => [rawTableOf(sources.get(id) as IdentitySource), { format: 'parquet' as const, location: rawInputs[id] as string, hivePartitioning: true }])),
     },
     steps: [
+      // Persons who opted out are left out of every table.
+      { kind: 'sql', name: 'included_xwalk', sql: `SELECT record_id, c2c_id FROM person_xwalk WHERE c2c_id NOT IN (SELECT c2c_id FROM (${optedOutSql('person_xwalk')}) o)` },
       ...tableSteps(PERSON_ATTRIBUTE_REPORTS, rawInputs, sources),
       ...personSteps(),
       ...LINKED_TABLES.flatMap((table) => tableSteps(table, rawInputs, sources)),
@@ -59,7 +62,7 @@ function tableSteps(table: LinkedTable, rawInputs: Readonly<Record<string, strin
       const column = table.columns.find((c) => c.name === name);
       return column ? `CAST(${sql} AS ${column.type}) AS ${name}` : `${sql} AS ${name}`;
     });
-    return `SELECT DISTINCT x.c2c_id, ${values.join(', ')} FROM ${rawTableOf(source)} r JOIN person_xwalk x ON x.record_id = ${recordIdSql(source, 'r')}` +
+    return `SELECT DISTINCT x.c2c_id, ${values.join(', ')} FROM ${rawTableOf(source)} r JOIN included_xwalk x ON x.record_id = ${recordIdSql(source, 'r')}` +
       (s.where ? ` WHERE ${s.where}` : '');
   });
   if (selects.length === 0) return [{ kind: 'sql', name: table.name, sql: emptySql(table.columns) }];
@@ -71,7 +74,7 @@ function tableSteps(table: LinkedTable, rawInputs: Readonly<Record<string, strin
 
 /** The table's columns and no rows, for a table none of whose datasets has arrived yet. */
 function emptySql(columns: readonly LinkedColumn[]): string {
-  return `SELECT CAST(NULL AS STRING) AS c2c_id, ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`).join(', ')} FROM person_xwalk WHERE 1 = 0`;
+  return `SELECT CAST(NULL AS STRING) AS c2c_id, ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`).join(', ')} FROM included_xwalk WHERE 1 = 0`;
 }
 
 /** The value most rows give per person (ties: the smallest), as `<name>(c2c_id, <column>)`. */
@@ -84,7 +87,7 @@ function modeStep(name: string, column: string, from: string, where: string): Sq
 }
 
 function personSteps(): SqlStep[] {
-  const identities = 'SELECT x.c2c_id, CAST(year(i.birth_date) AS INT) AS birth_year, i.gender FROM identity_records i JOIN person_xwalk x ON x.record_id = i.record_id';
+  const identities = 'SELECT x.c2c_id, CAST(year(i.birth_date) AS INT) AS birth_year, i.gender FROM identity_records i JOIN included_xwalk x ON x.record_id = i.record_id';
   const firstReporter = 'SELECT c2c_id, MIN(source_rank) AS source_rank FROM person_attribute_reports WHERE race_ethnicity <> \'UNKNOWN\' GROUP BY c2c_id';
   return [
     { kind: 'sql', name: 'person_identities', sql: identities },
@@ -102,7 +105,7 @@ function personSteps(): SqlStep[] {
       sql: [
         `SELECT p.c2c_id, b.birth_year, COALESCE(g.gender, 'UNKNOWN') AS gender, COALESCE(r.race_ethnicity, 'UNKNOWN') AS race_ethnicity,`,
         'COALESCE(f.disability, FALSE) AS disability, COALESCE(f.foster, FALSE) AS foster, COALESCE(f.homeless, FALSE) AS homeless',
-        'FROM (SELECT DISTINCT c2c_id FROM person_xwalk) p',
+        'FROM (SELECT DISTINCT c2c_id FROM included_xwalk) p',
         'LEFT JOIN person_birth_years b ON b.c2c_id = p.c2c_id',
         'LEFT JOIN person_genders g ON g.c2c_id = p.c2c_id',
         'LEFT JOIN person_races r ON r.c2c_id = p.c2c_id',
