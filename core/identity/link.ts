@@ -9,12 +9,14 @@
 import { parseLinkageSettings, type LinkageSettings } from '../linkage/settings';
 import { linkagePlan, type LinkageOutputs } from '../linkage/plan';
 import { linkedTablesPlan } from '../linked/plan';
+import { clusterSizesSql, linkageReportHtml, matchWeightHistogramSql } from '../linkage/report';
+import { LINKAGE_TABLES } from '../linkage/sql/tables';
 import { STABLE_ID_TABLES, stableIdSteps } from '../linkage/stable-ids';
 import { objectAtLocation } from '../lake/zones';
 import type { Plan } from '../plan/plan';
 import { runPlan, type LocationResolver, type PlanDialect, type PlanRun } from '../plan/run';
 import type { ObjectStore } from '../ports/object-store';
-import type { SqlEngine } from '../ports/sql-engine';
+import type { SqlEngine, SqlRow } from '../ports/sql-engine';
 import settingsDocument from './c2c-linkage-settings.json';
 import { OPT_OUT_REQUESTS_LOCATION, optedOutSql } from './opt-out';
 import { identityRecordsPlan, IDENTITY_RECORDS_LOCATION, rawIdentityInputs } from './plan';
@@ -32,6 +34,8 @@ export const LINK_LOCATIONS = {
   previousXwalk: 'identity/linkage/previous_person_xwalk.parquet',
   personXwalk: 'identity/person_xwalk.parquet',
   idLineage: 'identity/id_lineage.parquet',
+  /** The run report (counts, learned parameters, match-weight histogram): counts and weights only. */
+  report: 'identity/linkage/report.html',
   /** The persons whose clusters hold an opt-out request: c2c_id and how many requests. */
   optedOut: 'identity/opted_out_persons.parquet',
 } as const;
@@ -81,15 +85,11 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
   if (previous) await store.put(objectAtLocation(LINK_LOCATIONS.previousXwalk, ['identity']), store.read(objectAtLocation(LINK_LOCATIONS.personXwalk, ['identity'])));
   const linkage = await run(linkageWithStableIdsPlan(previous));
   const [training] = await engine.query('SELECT iteration, converged FROM training');
-
-  deps.onStage?.('linked tables');
-  await run(linkedTablesPlan(rawInputs, { personXwalk: LINK_LOCATIONS.personXwalk, identityRecords: IDENTITY_RECORDS_LOCATION, linkedFolder: 'linked' }));
-
   const rows = (result: PlanRun, step: string): number => {
     const found = result.steps.find((s) => s.name === step);
     return found?.kind === 'sql' ? found.rows : 0;
   };
-  return {
+  const summary: LinkSummary = {
     identityRecords: rows(identity, 'identity_records'),
     candidatePairs: rows(linkage, 'candidate_pairs'),
     emIterations: Number(training?.iteration ?? 0),
@@ -100,6 +100,31 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
     clusterConflicts: rows(linkage, 'cluster_conflicts'),
     optedOut: rows(linkage, OPTED_OUT_PERSONS),
   };
+  await store.put(objectAtLocation(LINK_LOCATIONS.report, ['identity']), await runReport(engine, summary));
+
+  deps.onStage?.('linked tables');
+  await run(linkedTablesPlan(rawInputs, { personXwalk: LINK_LOCATIONS.personXwalk, identityRecords: IDENTITY_RECORDS_LOCATION, linkedFolder: 'linked' }));
+
+  return summary;
+}
+
+/** The run report, from the linkage plan's tables still in the engine's session. */
+async function runReport(engine: SqlEngine, summary: LinkSummary): Promise<string> {
+  const T = LINKAGE_TABLES;
+  const numbers = <K extends string>(rows: readonly SqlRow[], keys: readonly K[]): Array<Record<K, number>> =>
+    rows.map((row) => Object.fromEntries(keys.map((k) => [k, Number(row[k])])) as Record<K, number>);
+  return linkageReportHtml({
+    settings: c2cLinkageSettings(),
+    counts: [
+      ['identity records', summary.identityRecords], ['candidate pairs', summary.candidatePairs],
+      ['EM passes', `${summary.emIterations} (${summary.converged ? 'converged' : 'did not converge'})`],
+      ['persons', summary.persons], ['kept their c2c_id', summary.keptIds], ['new c2c_id', summary.newIds],
+      ['same-source pairs merged through other records (for review)', summary.clusterConflicts], ['opted out', summary.optedOut],
+    ],
+    parameters: (await engine.query(`SELECT comparison, level, m, u FROM ${T.parameters} ORDER BY comparison, level`)).map((r) => ({ comparison: String(r.comparison), level: Number(r.level), m: Number(r.m), u: Number(r.u) })),
+    histogram: numbers(await engine.query(matchWeightHistogramSql(T.predictions)), ['bin', 'pairs'] as const),
+    clusterSizes: numbers(await engine.query(clusterSizesSql(STABLE_ID_TABLES.personXwalk)), ['size', 'persons'] as const),
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
  * persons with stable ids in identity/, measured against the generator's truth, and linked again
  * with every id kept.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { landDrops } from '../../adapters/lake/land-drops';
 import { lakeLocations, openLocalLake, type LocalLake } from '../../adapters/lake/local-lake';
@@ -77,4 +78,18 @@ test('linking again keeps every person\'s id', async () => {
   const again = await link();
   expect({ kept: again.keptIds, new: again.newIds }).toEqual({ kept: first.persons, new: 0 });
   expect(await xwalk()).toEqual(firstXwalk);
+});
+
+test('the run report shows the counts, the learned parameters and the match-weight histogram, and no record', async () => {
+  const html = await readFile(path.join(lake.store.root, LINK_LOCATIONS.report), 'utf8');
+  expect(html).toContain('<svg');
+  expect(html).toContain('match threshold');
+  expect(html).toContain(`<td>identity records</td><td>${first.identityRecords.toLocaleString('en-US')}</td>`);
+  expect(html).toMatch(/<td>first_name<\/td><td>\d+<\/td><td>Jaro-Winkler ≥ 0\.\d+<\/td>/);
+  const bars = [...html.matchAll(/<title>weight -?\d+ to -?\d+: ([\d,]+) pairs<\/title>/g)].map((m) => Number((m[1] as string).replace(/,/g, '')));
+  expect(bars.reduce((a, b) => a + b, 0)).toBe(first.candidatePairs);
+  // Nothing that names a record: no record id, no source id, no name of anyone.
+  for (const recordId of [...firstXwalk.keys()].slice(0, 200)) expect(html).not.toContain(recordId.split('|')[1] as string);
+  const names = recordsOf(state, 'cde/k12_graduation').flatMap(({ record }) => [record.last_name, record.first_name]).filter((n): n is string => (n ?? '').length >= 5);
+  expect(names.filter((n) => html.includes(n))).toEqual([]);
 });
