@@ -121,6 +121,8 @@ export interface TrainingSettings {
 export interface ClusteringSettings {
   /** The match probability a link between two records of one source needs (at least matchThreshold). */
   readonly sameSourceThreshold?: number;
+  /** Rules whose pairs of records of different sources are links whatever their score. */
+  readonly deterministicLinks?: readonly BlockingRule[];
 }
 
 export interface LinkageSettings {
@@ -140,7 +142,7 @@ export interface LinkageSettings {
 }
 
 export const TRAINING_DEFAULTS: Required<TrainingSettings> = { uSamplePairs: 1_000_000, seed: 0, maxIterations: 25 };
-export const CLUSTERING_DEFAULTS: Required<ClusteringSettings> = { sameSourceThreshold: 0.999 };
+export const CLUSTERING_DEFAULTS: Required<ClusteringSettings> = { sameSourceThreshold: 0.999, deterministicLinks: [] };
 
 /** A standardized column's type; `input` is whatever type the input column has (the record id and source). */
 export type ColumnType = 'text' | 'date' | 'integer' | 'input';
@@ -175,6 +177,7 @@ export function parseLinkageSettings(document: unknown): LinkageSettings {
   problems.push(...priorProblems(settings.prior));
   settings.blockingRules.forEach((rule, i) => problems.push(...ruleProblems(rule, `blocking rule ${i + 1}`, columns)));
   settings.prior.deterministicRules?.forEach((rule, i) => problems.push(...ruleProblems(rule, `deterministic rule ${i + 1} of the prior`, columns)));
+  settings.clustering?.deterministicLinks?.forEach((rule, i) => problems.push(...ruleProblems(rule, `deterministic link rule ${i + 1}`, columns)));
   problems.push(...comparisonProblems(settings.comparisons, columns));
   const sameSource = settings.clustering?.sameSourceThreshold;
   if (sameSource !== undefined && sameSource < settings.matchThreshold) {

@@ -95,3 +95,31 @@ test('two records of one source joined only through a record of another are repo
   // 4 and 5 share a source too, but through a link of their own strong enough for it.
   expect(await fresh.engine.query(`SELECT * FROM cluster_conflicts ORDER BY record_id_l`)).toEqual([{ cluster_id: 1, source: 'k12', record_id_l: 1, record_id_r: 3 }]);
 });
+
+test('deterministic links join records of different sources sharing an SSN and a birth date, whatever their score; a shared SSN with another birth date, or within one source, does not', async () => {
+  const settings = exampleSettings({ clustering: { deterministicLinks: [{ on: [{ column: 'ssn' }, { column: 'birth_date' }] }] } });
+  // record, source, standardized ssn (NULL: none or a placeholder), birth date
+  const records = [
+    [1, 'k12', '123456789', '2001-02-03'], [2, 'wages', '123456789', '2001-02-03'],
+    // The same SSN used by someone born another day (a borrowed SSN): no deterministic link.
+    [3, 'wages', '123456789', '1975-06-07'],
+    // Two records of one source with one SSN and birth date: still the same-source threshold's call.
+    [4, 'college', '555443333', '1999-09-09'], [5, 'college', '555443333', '1999-09-09'],
+    [6, 'k12', null, '2001-02-03'], [7, 'wages', null, '2001-02-03'],
+  ] as const;
+  await writeParquet(fresh.engine, fresh.dir, 'standardized.parquet', `SELECT * FROM (VALUES ${records.map(([id, source, ssn, birth]) =>
+    `(${id}, '${source}', ${ssn === null ? 'CAST(NULL AS VARCHAR)' : `'${ssn}'`}, DATE '${birth}')`).join(', ')}) AS t(record_id, source, ssn, birth_date)`);
+  // 1 and 2 scored below the threshold; 6 and 7 (no SSN) too.
+  await writeParquet(fresh.engine, fresh.dir, 'predictions.parquet',
+    "SELECT * FROM (VALUES (1, 2, 'k12', 'wages', CAST(0.4 AS DOUBLE)), (6, 7, 'k12', 'wages', CAST(0.4 AS DOUBLE))) AS t(record_id_l, record_id_r, source_l, source_r, match_probability)");
+  const plan: Plan = {
+    name: 'clustering',
+    inputs: { standardized: { format: 'parquet', location: 'standardized.parquet' }, predictions: { format: 'parquet', location: 'predictions.parquet' } },
+    steps: clusteringSteps(settings),
+    outputs: { clusters: { format: 'parquet', location: 'out/clusters.parquet' }, cluster_edges: { format: 'parquet', location: 'out/edges.parquet' } },
+  };
+  await runPlan(plan, fresh.engine, { dialect: duckDbPlanDialect, resolveLocation: underFolder(fresh.dir) });
+  const clusters = Object.fromEntries((await readParquet(fresh.engine, path.join(fresh.dir, 'out/clusters.parquet'), 'record_id')).map((r) => [r.record_id, r.cluster_id]));
+  expect(clusters).toEqual({ 1: 1, 2: 1, 3: 3, 4: 4, 5: 5, 6: 6, 7: 7 });
+  expect(await readParquet(fresh.engine, path.join(fresh.dir, 'out/edges.parquet'), 'record_id_l')).toEqual([{ record_id_l: 1, record_id_r: 2, match_probability: 1 }]);
+});

@@ -16,12 +16,13 @@ export function blockingSql(settings: LinkageSettings): string {
  * The pairs any of `rules` finds (the blocking rules, or the deterministic rules of the prior),
  * each once, with the first rule (from 1) that finds it.
  */
-export function rulePairsSql(settings: LinkageSettings, rules: readonly BlockingRule[]): string {
+export function rulePairsSql(settings: LinkageSettings, rules: readonly BlockingRule[], extraFilters: readonly string[] = []): string {
   const columns = standardizedColumns(settings);
   const conditions = rules.map((rule) => rule.on.map((c) => equality(c, columns)).join(' AND '));
   return conditions.map((condition, i) => {
     const filters = [
       ...comparablePairs(settings),
+      ...extraFilters,
       // An equality on a NULL is NULL, which must count as "not found by that rule".
       ...conditions.slice(0, i).map((earlier) => `NOT COALESCE(${earlier}, FALSE)`),
     ];
@@ -32,6 +33,11 @@ export function rulePairsSql(settings: LinkageSettings, rules: readonly Blocking
       `WHERE ${filters.join('\n  AND ')}`,
     ].join('\n');
   }).join('\nUNION ALL\n');
+}
+
+/** The pairs of records of different sources that any of `rules` finds (deterministic links). */
+export function crossSourceRulePairsSql(settings: LinkageSettings, rules: readonly BlockingRule[]): string {
+  return rulePairsSql(settings, rules, [`l.${SOURCE} <> r.${SOURCE}`]);
 }
 
 /**

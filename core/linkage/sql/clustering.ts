@@ -6,6 +6,7 @@
  * Records without a link are persons on their own.
  */
 import { CLUSTERING_DEFAULTS, RECORD_ID, SOURCE, type LinkageSettings } from '../settings';
+import { crossSourceRulePairsSql } from './blocking';
 import { double } from './expressions';
 import { LINKAGE_TABLES } from './tables';
 
@@ -18,12 +19,21 @@ const { standardized, predictions, clusterEdges, clusterLabels, nextClusterLabel
  * link across sources: sameSourceThreshold rather than matchThreshold.
  */
 export function clusterEdgesSql(settings: LinkageSettings): string {
-  const { sameSourceThreshold } = { ...CLUSTERING_DEFAULTS, ...settings.clustering };
-  return [
+  const { sameSourceThreshold, deterministicLinks } = { ...CLUSTERING_DEFAULTS, ...settings.clustering };
+  const scored = [
     `SELECT ${RECORD_ID}_l, ${RECORD_ID}_r, match_probability`,
     `FROM ${predictions}`,
     `WHERE match_probability >= ${double(settings.matchThreshold)}`,
     `  AND (${SOURCE}_l <> ${SOURCE}_r OR match_probability >= ${double(sameSourceThreshold)})`,
+  ].join('\n');
+  if (deterministicLinks.length === 0) return scored;
+  // A deterministic link counts as certain; a pair both ways find keeps its score.
+  return [
+    `SELECT ${RECORD_ID}_l, ${RECORD_ID}_r, MAX(match_probability) AS match_probability FROM (`,
+    scored,
+    'UNION ALL',
+    `SELECT ${RECORD_ID}_l, ${RECORD_ID}_r, CAST(1.0 AS DOUBLE) AS match_probability FROM (${crossSourceRulePairsSql(settings, deterministicLinks)}) deterministic`,
+    `) edges GROUP BY ${RECORD_ID}_l, ${RECORD_ID}_r`,
   ].join('\n');
 }
 
