@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { allContracts, contractFor, ContractError } from '../core/contracts/catalog';
 import { InvalidGenerateOptionsError, NOISE_LEVELS, type NoiseLevel } from '../core/generator';
 import { generateToFolder, OutputExistsError, type GenerationSummary } from '../adapters/generator/generate-to-folder';
+import { PLAN_ENGINES, planExecutor, type PlanEngine } from './cli/engines';
 import { linkageQualityAgainstTruth, linkageQualityText, type LinkageQuality } from '../adapters/generator/identity-truth';
 import { landDrops } from '../adapters/lake/land-drops';
 import { lakeLocations, openLocalLake } from '../adapters/lake/local-lake';
@@ -82,12 +83,13 @@ async function ingestLake(lakeDir: string, progress: Progress): Promise<IngestOu
 }
 
 /** Links the lake; with the folder of a generated state, also measures the result against its truth. */
-async function linkLake(lakeDir: string, progress: Progress, truthStateDir?: string): Promise<{ summary: LinkSummary; quality?: LinkageQuality }> {
+async function linkLake(lakeDir: string, progress: Progress, truthStateDir?: string, engine: PlanEngine = 'duckdb'): Promise<{ summary: LinkSummary; quality?: LinkageQuality }> {
   const lake = await openLocalLake(lakeDir);
   try {
     const resolveLocation = lakeLocations(lake.store.root);
-    const summary = await progress.stage('link identities (identity records, linkage, stable ids, linked tables)', () =>
-      linkIdentities({ store: lake.store, engine: lake.engine, dialect: duckDbPlanDialect, resolveLocation }));
+    const executePlan = planExecutor(engine, lake.store.root);
+    const summary = await progress.stage(`link identities (identity records, linkage, stable ids, linked tables) on ${engine}`, () =>
+      linkIdentities({ store: lake.store, engine: lake.engine, dialect: duckDbPlanDialect, resolveLocation, executePlan }));
     if (truthStateDir === undefined) return { summary };
     const quality = await progress.stage('measure linkage against the truth', () => linkageQualityAgainstTruth(lake.engine, truthStateDir, lake.store.root, resolveLocation));
     return { summary, quality };
@@ -225,6 +227,23 @@ function buildProgram(): Command {
       const { summary, quality } = await linkLake(opts.lake, new Progress(), opts.truth);
       console.log(linkSummaryText(summary));
       if (quality) console.log(linkageQualityText(quality));
+    });
+
+  program.command('run')
+    .description('The pipeline over a local lake\'s raw zone: linkage, linked tables, outcome cube (their plans on DuckDB or on local Spark, as Glue runs them), then disclosure control and publishing.')
+    .requiredOption('--lake <dir>', 'the lake folder (zones as sub-folders), with raw/ ingested')
+    .addOption(new Option('--engine <engine>', 'where the plans run').choices(PLAN_ENGINES as readonly string[]).default('duckdb'))
+    .option('--truth <state-dir>', 'a generated state\'s folder: report linkage precision, recall and F1 against its truth')
+    .action(async (opts: { lake: string; engine: PlanEngine; truth?: string }) => {
+      if (!existsSync(path.join(opts.lake, 'raw'))) throw new UsageError(`${opts.lake} is not a lake (no raw/ zone)`);
+      const progress = new Progress();
+      const { summary, quality } = await linkLake(opts.lake, progress, opts.truth, opts.engine);
+      const published = await publishLake(opts.lake, {}, progress, opts.engine);
+      console.log(linkSummaryText(summary));
+      if (quality) console.log(linkageQualityText(quality));
+      console.log(publishSummaryText(published.summary));
+      console.log(`\n${published.headlines}`);
+      console.log(`\nDone in ${progress.elapsed()} (plans on ${opts.engine}).`);
     });
 
   const contracts = program.command('contracts').description('Partner data contracts.');

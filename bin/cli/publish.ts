@@ -12,6 +12,7 @@ import { metricById } from '../../core/outcomes/metrics';
 import { PUBLISHED_LOCATIONS, publishOutcomes, type PublishSummary } from '../../core/outcomes/publish';
 import type { SqlEngine, SqlRow } from '../../core/ports/sql-engine';
 import { sqlString } from '../../core/validation/sql';
+import { planExecutor, type PlanEngine } from './engines';
 import { UsageError } from './errors';
 import { Progress } from './progress';
 import { table } from './table';
@@ -21,13 +22,14 @@ export interface PublishOptions {
   readonly protection?: number;
 }
 
-export async function publishLake(lakeDir: string, options: PublishOptions, progress: Progress): Promise<{ summary: PublishSummary; headlines: string }> {
+export async function publishLake(lakeDir: string, options: PublishOptions, progress: Progress, engine: PlanEngine = 'duckdb'): Promise<{ summary: PublishSummary; headlines: string }> {
   const lake = await openLocalLake(lakeDir);
   try {
+    const executePlan = planExecutor(engine, lake.store.root);
     const summary = await progress.stage('outcomes: cube, disclosure control and audit, publish', (report) => {
       let stages = 0;
       return publishOutcomes({
-        store: lake.store, engine: lake.engine, dialect: duckDbPlanDialect, resolveLocation: lakeLocations(lake.store.root), runId: randomUUID(), options,
+        store: lake.store, engine: lake.engine, dialect: duckDbPlanDialect, resolveLocation: lakeLocations(lake.store.root), executePlan, runId: randomUUID(), options,
         onStage: () => report((stages += 1), 3, 'stages'),
       });
     });

@@ -10,11 +10,10 @@ import { parseLinkageSettings, type LinkageSettings } from '../linkage/settings'
 import { linkagePlan, type LinkageOutputs } from '../linkage/plan';
 import { linkedTablesPlan } from '../linked/plan';
 import { clusterSizesSql, linkageReportHtml, matchWeightHistogramSql } from '../linkage/report';
-import { LINKAGE_TABLES } from '../linkage/sql/tables';
 import { STABLE_ID_TABLES, stableIdSteps } from '../linkage/stable-ids';
 import { objectAtLocation } from '../lake/zones';
 import type { Plan } from '../plan/plan';
-import { runPlan, type LocationResolver, type PlanDialect, type PlanRun } from '../plan/run';
+import { readOutputSql, runPlan, type LocationResolver, type PlanDialect, type PlanExecutor, type PlanRun } from '../plan/run';
 import type { ObjectStore } from '../ports/object-store';
 import type { SqlEngine, SqlRow } from '../ports/sql-engine';
 import settingsDocument from './c2c-linkage-settings.json';
@@ -45,10 +44,13 @@ const OPTED_OUT_PERSONS = 'opted_out_persons';
 export interface LinkDependencies {
   /** The lake: raw/ is read, identity/ written. */
   readonly store: ObjectStore;
+  /** Reads the plans' outputs (the summary, the report); runs the plans too unless executePlan does. */
   readonly engine: SqlEngine;
   readonly dialect: PlanDialect;
   /** Binds `<zone>/<key>` locations to the engine's paths or URIs for the store's objects. */
   readonly resolveLocation: LocationResolver;
+  /** Where the plans run (e.g. Spark); by default runPlan on `engine`. */
+  readonly executePlan?: PlanExecutor;
   readonly onStage?: (stage: string) => void;
 }
 
@@ -73,7 +75,8 @@ export function c2cLinkageSettings(): LinkageSettings {
 
 export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummary> {
   const { store, engine } = deps;
-  const run = (plan: Parameters<typeof runPlan>[0]): Promise<PlanRun> => runPlan(plan, engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation });
+  const run = deps.executePlan ?? ((plan: Plan): Promise<PlanRun> => runPlan(plan, engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation }));
+  const output = (location: string): Promise<string> => readOutputSql(deps, location);
 
   deps.onStage?.('identity records');
   const rawInputs = await rawIdentityInputs(store);
@@ -81,10 +84,11 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
   const identity = await run(identityRecordsPlan(rawInputs, IDENTITY_RECORDS_LOCATION, undefined, optOuts ? { optOutRequests: OPT_OUT_REQUESTS_LOCATION } : {}));
 
   deps.onStage?.('linkage and stable ids');
-  const previous = (await store.head(objectAtLocation(LINK_LOCATIONS.personXwalk, ['identity']))) !== null;
-  if (previous) await store.put(objectAtLocation(LINK_LOCATIONS.previousXwalk, ['identity']), store.read(objectAtLocation(LINK_LOCATIONS.personXwalk, ['identity'])));
+  // A file, or the folder of part files Spark writes.
+  const previous = (await store.list('identity', objectAtLocation(LINK_LOCATIONS.personXwalk, ['identity']).key)).length > 0;
+  if (previous) await run(keepPreviousXwalkPlan());
   const linkage = await run(linkageWithStableIdsPlan(previous));
-  const [training] = await engine.query('SELECT iteration, converged FROM training');
+  const [training] = await engine.query(`SELECT iteration, converged FROM ${await output(LINK_LOCATIONS.linkage.training)}`);
   const rows = (result: PlanRun, step: string): number => {
     const found = result.steps.find((s) => s.name === step);
     return found?.kind === 'sql' ? found.rows : 0;
@@ -100,7 +104,7 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
     clusterConflicts: rows(linkage, 'cluster_conflicts'),
     optedOut: rows(linkage, OPTED_OUT_PERSONS),
   };
-  await store.put(objectAtLocation(LINK_LOCATIONS.report, ['identity']), await runReport(engine, summary));
+  await store.put(objectAtLocation(LINK_LOCATIONS.report, ['identity']), await runReport(engine, output, summary));
 
   deps.onStage?.('linked tables');
   await run(linkedTablesPlan(rawInputs, { personXwalk: LINK_LOCATIONS.personXwalk, identityRecords: IDENTITY_RECORDS_LOCATION, linkedFolder: 'linked' }));
@@ -108,9 +112,9 @@ export async function linkIdentities(deps: LinkDependencies): Promise<LinkSummar
   return summary;
 }
 
-/** The run report, from the linkage plan's tables still in the engine's session. */
-async function runReport(engine: SqlEngine, summary: LinkSummary): Promise<string> {
-  const T = LINKAGE_TABLES;
+/** The run report, from the linkage plan's outputs. */
+async function runReport(engine: SqlEngine, output: (location: string) => Promise<string>, summary: LinkSummary): Promise<string> {
+  const L = LINK_LOCATIONS;
   const numbers = <K extends string>(rows: readonly SqlRow[], keys: readonly K[]): Array<Record<K, number>> =>
     rows.map((row) => Object.fromEntries(keys.map((k) => [k, Number(row[k])])) as Record<K, number>);
   return linkageReportHtml({
@@ -121,10 +125,21 @@ async function runReport(engine: SqlEngine, summary: LinkSummary): Promise<strin
       ['persons', summary.persons], ['kept their c2c_id', summary.keptIds], ['new c2c_id', summary.newIds],
       ['same-source pairs merged through other records (for review)', summary.clusterConflicts], ['opted out', summary.optedOut],
     ],
-    parameters: (await engine.query(`SELECT comparison, level, m, u FROM ${T.parameters} ORDER BY comparison, level`)).map((r) => ({ comparison: String(r.comparison), level: Number(r.level), m: Number(r.m), u: Number(r.u) })),
-    histogram: numbers(await engine.query(matchWeightHistogramSql(T.predictions)), ['bin', 'pairs'] as const),
-    clusterSizes: numbers(await engine.query(clusterSizesSql(STABLE_ID_TABLES.personXwalk)), ['size', 'persons'] as const),
+    parameters: (await engine.query(`SELECT comparison, level, m, u FROM ${await output(L.linkage.parameters)} ORDER BY comparison, level`)).map((r) => ({ comparison: String(r.comparison), level: Number(r.level), m: Number(r.m), u: Number(r.u) })),
+    histogram: numbers(await engine.query(matchWeightHistogramSql(await output(L.linkage.predictions))), ['bin', 'pairs'] as const),
+    clusterSizes: numbers(await engine.query(clusterSizesSql(await output(L.personXwalk))), ['size', 'persons'] as const),
   });
+}
+
+/** Copies the previous run's crosswalk aside: linkage reads it while it replaces the crosswalk, and a plan may not read where it writes. */
+export function keepPreviousXwalkPlan(): Plan {
+  return {
+    name: 'keep_previous_crosswalk',
+    description: 'The previous run\'s person_xwalk, copied aside for the stable ids.',
+    inputs: { current_person_xwalk: { format: 'parquet', location: LINK_LOCATIONS.personXwalk } },
+    steps: [{ kind: 'sql', name: 'previous_person_xwalk', sql: 'SELECT * FROM current_person_xwalk' }],
+    outputs: { previous_person_xwalk: { format: 'parquet', location: LINK_LOCATIONS.previousXwalk } },
+  };
 }
 
 /**

@@ -8,10 +8,10 @@ import { stringify } from 'csv-stringify/sync';
 import { objectAtLocation } from '../lake/zones';
 import type { ObjectStore } from '../ports/object-store';
 import type { SqlEngine } from '../ports/sql-engine';
-import { runPlan, type LocationResolver, type PlanDialect } from '../plan/run';
+import { readOutputSql, runPlan, type LocationResolver, type PlanDialect, type PlanExecutor } from '../plan/run';
 import { sqlString } from '../validation/sql';
 import { BREAKDOWN_IDS, BREAKDOWNS } from './breakdowns';
-import { CUBE_LOCATIONS, OUTCOME_CUBE, outcomeCubePlan } from './cube-plan';
+import { CUBE_LOCATIONS, outcomeCubePlan } from './cube-plan';
 import { COHORTS, METRICS } from './metrics';
 import { protectCube, SUPPRESSION_REASONS, type CubeRow, type ProtectedRow, type ProtectionSummary, type ProtectOptions } from './protect';
 
@@ -47,6 +47,8 @@ export interface PublishDependencies {
   readonly engine: SqlEngine;
   readonly dialect: PlanDialect;
   readonly resolveLocation: LocationResolver;
+  /** Where the cube plan runs (e.g. Spark); by default runPlan on `engine`, which reads the outputs either way. */
+  readonly executePlan?: PlanExecutor;
   readonly runId: string;
   readonly options?: ProtectOptions;
   readonly onStage?: (stage: string) => void;
@@ -65,9 +67,11 @@ export interface PublishSummary {
 export async function publishOutcomes(deps: PublishDependencies): Promise<PublishSummary> {
   const { store, engine } = deps;
   deps.onStage?.('outcome cube');
-  await runPlan(outcomeCubePlan(), engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation });
-  const [vintage] = await engine.query('SELECT last_year FROM data_vintage');
-  const cube = (await engine.query(`SELECT * FROM ${OUTCOME_CUBE} ORDER BY metric_id, cohort_year, grouping_set, ${BREAKDOWN_IDS.join(', ')}`)) as unknown as CubeRow[];
+  const plan = outcomeCubePlan();
+  await (deps.executePlan ?? ((p) => runPlan(p, engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation })))(plan);
+  const [vintage] = await engine.query(`SELECT last_year FROM ${await readOutputSql(deps, CUBE_LOCATIONS.vintage)}`);
+  // In a fixed order, so that disclosure control (which breaks ties by position) gives one pattern.
+  const cube = (await engine.query(`SELECT * FROM ${await readOutputSql(deps, CUBE_LOCATIONS.cube)} ORDER BY metric_id, cohort_year, grouping_set, ${BREAKDOWN_IDS.join(', ')}`)) as unknown as CubeRow[];
 
   deps.onStage?.('disclosure control');
   const { rows, summary } = await protectCube(cube, deps.options);

@@ -19,6 +19,14 @@ export interface PlanDialect {
  * Binds a plan location to one the engine can reach (a path under a folder, an S3 URI). For a
  * write, the parent of the returned location must exist once it resolves.
  */
+/** A relation over a plan's output, for reading it after the run (a file, or the folder of part files Spark writes). */
+export async function readOutputSql(options: { readonly dialect: PlanDialect; readonly resolveLocation: LocationResolver }, location: string): Promise<string> {
+  return options.dialect.readParquet(await options.resolveLocation(location, 'read'), { format: 'parquet', location });
+}
+
+/** Runs a plan and returns its summary: runPlan on a SqlEngine, or another engine's runner (Spark). */
+export type PlanExecutor = (plan: Plan) => Promise<PlanRun>;
+
 export type LocationResolver = (location: string, access: 'read' | 'write') => string | Promise<string>;
 
 export interface RunPlanOptions {

@@ -9,7 +9,7 @@
  * plan its core/ module builds. Locations are `<zone>/<key>`: the job reads the zones of its
  * plan's inputs and writes the zones of its outputs, and nothing else.
  */
-import { LINK_LOCATIONS, linkageWithStableIdsPlan } from '../../core/identity/link';
+import { keepPreviousXwalkPlan, LINK_LOCATIONS, linkageWithStableIdsPlan } from '../../core/identity/link';
 import { CHOSEN_COLUMNS, IDENTITY_RECORDS, IDENTITY_RECORDS_LOCATION, identityRecordsPlan, rawLocation } from '../../core/identity/plan';
 import { identitySources } from '../../core/identity/sources';
 import { ZONE_NAMES, type ZoneName } from '../../core/lake/zones';
@@ -58,9 +58,6 @@ export interface PipelineStage {
 
 const LINKED_TYPES: Readonly<Record<LinkedColumnType, CatalogColumnType>> = { STRING: 'string', INT: 'int', DOUBLE: 'double', DATE: 'date', BOOLEAN: 'boolean' };
 
-/** The previous crosswalk's copy is made from the current one by a plan: a plan may not read where it writes. */
-const CURRENT_XWALK = 'current_person_xwalk';
-const PREVIOUS_XWALK_COPY = 'previous_person_xwalk';
 
 /** The columns of `identity_records` (core/identity/plan.ts, recordsSql). */
 function identityRecordsColumns(): CatalogColumn[] {
@@ -95,13 +92,7 @@ export function pipelineStages(): PipelineStage[] {
     {
       name: 'keep-previous-crosswalk',
       description: 'Copies the previous run\'s person crosswalk aside, so that linkage can keep its ids while replacing it.',
-      plan: {
-        name: 'keep_previous_crosswalk',
-        description: 'The previous run\'s person_xwalk, copied aside for the stable ids.',
-        inputs: { [CURRENT_XWALK]: { format: 'parquet', location: LINK_LOCATIONS.personXwalk } },
-        steps: [{ kind: 'sql', name: PREVIOUS_XWALK_COPY, sql: `SELECT * FROM ${CURRENT_XWALK}` }],
-        outputs: { [PREVIOUS_XWALK_COPY]: { format: 'parquet', location: LINK_LOCATIONS.previousXwalk } },
-      },
+      plan: keepPreviousXwalkPlan(),
       firstRun: { whenMissing: LINK_LOCATIONS.personXwalk, plan: null },
     },
     {
