@@ -37,8 +37,8 @@ export function stableIdSteps(hasPrevious: boolean): SqlStep[] {
     sql('kept_ids', [
       'SELECT cluster_id, c2c_id FROM (',
       '  SELECT cluster_id, c2c_id,',
-      '    ROW_NUMBER() OVER (PARTITION BY cluster_id ORDER BY n DESC, c2c_id) AS best_id_of_cluster,',
-      '    ROW_NUMBER() OVER (PARTITION BY c2c_id ORDER BY n DESC, cluster_id) AS best_cluster_of_id',
+      '    ROW_NUMBER() OVER (PARTITION BY cluster_id ORDER BY n DESC NULLS LAST, c2c_id ASC NULLS LAST) AS best_id_of_cluster,',
+      '    ROW_NUMBER() OVER (PARTITION BY c2c_id ORDER BY n DESC NULLS LAST, cluster_id ASC NULLS LAST) AS best_cluster_of_id',
       '  FROM id_votes',
       ') v WHERE best_id_of_cluster = 1 AND best_cluster_of_id = 1',
     ].join('\n')),
