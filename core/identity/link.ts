@@ -10,6 +10,7 @@ import { parseLinkageSettings, type LinkageSettings } from '../linkage/settings'
 import { linkagePlan, type LinkageOutputs } from '../linkage/plan';
 import { linkedTablesPlan } from '../linked/plan';
 import { clusterSizesSql, linkageReportHtml, matchWeightHistogramSql } from '../linkage/report';
+import { LINKAGE_TABLES } from '../linkage/sql/tables';
 import { STABLE_ID_TABLES, stableIdSteps } from '../linkage/stable-ids';
 import { objectAtLocation } from '../lake/zones';
 import type { Plan } from '../plan/plan';
@@ -40,6 +41,23 @@ export const LINK_LOCATIONS = {
 } as const;
 
 const OPTED_OUT_PERSONS = 'opted_out_persons';
+const PERSON_CROSSWALK = 'person_crosswalk';
+
+/**
+ * identity/person_xwalk: each identity record's source, source id and c2c_id, and the match
+ * probability of the strongest link that put it in its person (NULL for a person of one record).
+ */
+function personCrosswalkSql(): string {
+  const edges = LINKAGE_TABLES.clusterEdges;
+  return [
+    'SELECT x.record_id, r.source, r.source_id, x.c2c_id, e.match_probability',
+    `FROM ${STABLE_ID_TABLES.personXwalk} x`,
+    `JOIN ${LINKAGE_TABLES.records} r ON r.record_id = x.record_id`,
+    'LEFT JOIN (SELECT record_id, MAX(match_probability) AS match_probability FROM (',
+    `  SELECT record_id_l AS record_id, match_probability FROM ${edges} UNION ALL SELECT record_id_r AS record_id, match_probability FROM ${edges}`,
+    ') linked GROUP BY record_id) e ON e.record_id = x.record_id',
+  ].join('\n');
+}
 
 export interface LinkDependencies {
   /** The lake: raw/ is read, identity/ written. */
@@ -152,10 +170,14 @@ export function linkageWithStableIdsPlan(previous: boolean): Plan {
   return {
     ...plan,
     inputs: { ...plan.inputs, ...(previous ? { [STABLE_ID_TABLES.previousXwalk]: { format: 'parquet', location: LINK_LOCATIONS.previousXwalk } } : {}) },
-    steps: [...plan.steps, ...stableIdSteps(previous), { kind: 'sql', name: OPTED_OUT_PERSONS, sql: optedOutSql(STABLE_ID_TABLES.personXwalk) }],
+    steps: [
+      ...plan.steps, ...stableIdSteps(previous),
+      { kind: 'sql', name: PERSON_CROSSWALK, sql: personCrosswalkSql() },
+      { kind: 'sql', name: OPTED_OUT_PERSONS, sql: optedOutSql(STABLE_ID_TABLES.personXwalk) },
+    ],
     outputs: {
       ...plan.outputs,
-      [STABLE_ID_TABLES.personXwalk]: { format: 'parquet', location: LINK_LOCATIONS.personXwalk },
+      [PERSON_CROSSWALK]: { format: 'parquet', location: LINK_LOCATIONS.personXwalk },
       [STABLE_ID_TABLES.idLineage]: { format: 'parquet', location: LINK_LOCATIONS.idLineage },
       [OPTED_OUT_PERSONS]: { format: 'parquet', location: LINK_LOCATIONS.optedOut },
     },

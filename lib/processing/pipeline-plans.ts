@@ -101,9 +101,12 @@ export function pipelineStages(): PipelineStage[] {
       plan: linkageWithStableIdsPlan(true),
       firstRun: { whenMissing: LINK_LOCATIONS.personXwalk, plan: linkageWithStableIdsPlan(false) },
       catalog: {
-        [STABLE_ID_TABLES.personXwalk]: [
+        person_crosswalk: [
           { name: 'record_id', type: 'string', comment: 'identity_records.record_id' },
+          { name: 'source', type: 'string', comment: 'identifier namespace' },
+          { name: 'source_id', type: 'string' },
           { name: 'c2c_id', type: 'string', comment: 'stable pseudonymous person id' },
+          { name: 'match_probability', type: 'double', comment: 'the strongest link into the person; NULL for a person of one record' },
         ],
         [STABLE_ID_TABLES.idLineage]: [
           { name: 'previous_c2c_id', type: 'string' },

@@ -14,6 +14,7 @@ import { identitySources } from '../../core/identity/sources';
 import { ingestLandingZone } from '../../core/ingest/ingest';
 import { linkageQualityPlan } from '../../core/linkage/quality';
 import { runPlan } from '../../core/plan/run';
+import { sqlString } from '../../core/validation/sql';
 import { generateState, recordsOf, type GeneratedState } from '../generator/generated-state';
 import { readParquet, writeParquet } from '../plan/fixtures';
 
@@ -92,4 +93,17 @@ test('the run report shows the counts, the learned parameters and the match-weig
   for (const recordId of [...firstXwalk.keys()].slice(0, 200)) expect(html).not.toContain(recordId.split('|')[1] as string);
   const names = recordsOf(state, 'cde/k12_graduation').flatMap(({ record }) => [record.last_name, record.first_name]).filter((n): n is string => (n ?? '').length >= 5);
   expect(names.filter((n) => html.includes(n))).toEqual([]);
+});
+
+test('the crosswalk gives each record its source, source id, c2c_id and the probability of its strongest link', async () => {
+  const rows = await lake.engine.query(`SELECT * FROM read_parquet(${sqlString(path.join(lake.store.root, LINK_LOCATIONS.personXwalk))})`);
+  expect(Object.keys(rows[0] ?? {})).toEqual(['record_id', 'source', 'source_id', 'c2c_id', 'match_probability']);
+  expect(rows.every((r) => r.record_id === `${String(r.source)}|${String(r.source_id)}`)).toBe(true);
+  const sizes = new Map<unknown, number>();
+  for (const r of rows) sizes.set(r.c2c_id, (sizes.get(r.c2c_id) ?? 0) + 1);
+  // A record alone has no link; a record with others is in its person by a link at or above the threshold.
+  for (const r of rows) {
+    if (sizes.get(r.c2c_id) === 1) expect(r.match_probability).toBeNull();
+    else expect(Number(r.match_probability)).toBeGreaterThanOrEqual(0.95);
+  }
 });

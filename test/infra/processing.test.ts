@@ -116,7 +116,7 @@ describe('the pipeline stages (lib/processing/pipeline-plans.ts)', () => {
     expect(linkage.firstRun?.whenMissing).toBe('identity/person_xwalk.parquet');
     expect(linkage.firstRun?.plan?.inputs[STABLE_ID_TABLES.previousXwalk]).toBeUndefined();
     for (const plan of [linkage.plan, linkage.firstRun?.plan as Plan]) {
-      expect(plan.outputs[STABLE_ID_TABLES.personXwalk]?.location).toBe('identity/person_xwalk.parquet');
+      expect(plan.outputs.person_crosswalk?.location).toBe('identity/person_xwalk.parquet');
       expect(plan.outputs[STABLE_ID_TABLES.idLineage]?.location).toBe('identity/id_lineage.parquet');
     }
     // The copy is skipped on the first run, when there is nothing to copy.
@@ -595,7 +595,7 @@ describe.each(['dev', 'prod'] as const)('the %s processing stack', (env) => {
           ]),
         },
       });
-      expect((tableNamed('person_xwalk', 'identity').Properties.TableInput as { StorageDescriptor: { Columns: { Name: string }[] } }).StorageDescriptor.Columns.map((c) => c.Name)).toEqual(['record_id', 'c2c_id']);
+      expect((tableNamed('person_crosswalk', 'identity').Properties.TableInput as { StorageDescriptor: { Columns: { Name: string }[] } }).StorageDescriptor.Columns.map((c) => c.Name)).toEqual(['record_id', 'source', 'source_id', 'c2c_id', 'match_probability']);
     });
   });
 
