@@ -2,7 +2,7 @@
  * A lake on a laptop, opened for ingestion: the zone folders, the ledger beside them in
  * `.ledger/`, DuckDB, and a scratch folder. Close it when done.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { IngestDependencies } from '../../core/ingest/ingest';
 import type { LocationResolver } from '../../core/plan/run';
@@ -33,11 +33,19 @@ export async function openLocalLake(dir: string): Promise<LocalLake> {
   };
 }
 
-/** Plan locations (`<zone>/<key>`) as paths in a local lake, laid out like LocalFolderStore's. */
+/**
+ * Plan locations (`<zone>/<key>`) as paths in a local lake, laid out like LocalFolderStore's. An
+ * output replaces what is there: Spark writes a folder of part files where DuckDB writes one file,
+ * and DuckDB cannot write a file over a folder, so a folder at an output's path is removed first
+ * (a partitioned output is rewritten whole either way).
+ */
 export function lakeLocations(root: string): LocationResolver {
   return (location, access) => {
     const resolved = path.join(root, ...location.split('/'));
-    if (access === 'write') mkdirSync(path.dirname(resolved), { recursive: true });
+    if (access === 'write') {
+      if (statSync(resolved, { throwIfNoEntry: false })?.isDirectory()) rmSync(resolved, { recursive: true, force: true });
+      mkdirSync(path.dirname(resolved), { recursive: true });
+    }
     return resolved;
   };
 }
