@@ -3,6 +3,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { expiringBucket } from '../storage/expiring-bucket';
 import { Construct } from 'constructs';
 import { encryptionKey, type EncryptionKeyOptions } from '../ingestion/encryption-key';
 
@@ -67,27 +68,15 @@ export class QueryWorkgroup extends Construct {
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.resultsKey = encryptionKey(this, 'ResultsKey', `Encrypts the Athena query results of workgroup ${props.workgroupName}.`, props);
-    this.resultsBucket = new s3.Bucket(this, 'Results', {
-      encryption: s3.BucketEncryption.KMS,
+    // Unversioned: results are re-creatable by running the query again, and expire anyway.
+    this.resultsBucket = expiringBucket(this, 'Results', {
       encryptionKey: this.resultsKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogBucket,
-      serverAccessLogsPrefix: 'query-results/',
-      targetObjectKeyFormat: s3.TargetObjectKeyFormat.partitionedPrefix(s3.PartitionDateSource.EVENT_TIME),
-      // Unversioned: results are re-creatable by running the query again, and expire anyway.
-      lifecycleRules: [
-        {
-          id: 'expire-query-results',
-          expiration: props.resultRetention ?? Duration.days(7),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+      accessLogBucket: props.accessLogBucket,
+      accessLogPrefix: 'query-results/',
+      lifecycleRuleId: 'expire-query-results',
+      retention: props.resultRetention,
       removalPolicy,
-      autoDeleteObjects: props.autoDeleteObjects ?? false,
+      autoDeleteObjects: props.autoDeleteObjects,
     });
 
     this.workgroup = new athena.CfnWorkGroup(this, 'WorkGroup', {

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { expiringBucket } from '../storage/expiring-bucket';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
@@ -159,27 +160,15 @@ export class PlanRunnerRuntime extends Construct {
     });
 
     this.scratchKey = encryptionKey(this, 'ScratchKey', `Encrypts the plan runner's scratch (${this.node.path}).`, props.scratchKey ?? {});
-    this.scratchBucket = new s3.Bucket(this, 'Scratch', {
-      encryption: s3.BucketEncryption.KMS,
+    // Unversioned: a successful run deletes its scratch, and nothing there is worth keeping.
+    this.scratchBucket = expiringBucket(this, 'Scratch', {
       encryptionKey: this.scratchKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogBucket,
-      serverAccessLogsPrefix: 'plan-scratch/',
-      targetObjectKeyFormat: s3.TargetObjectKeyFormat.partitionedPrefix(s3.PartitionDateSource.EVENT_TIME),
-      // Unversioned: a successful run deletes its scratch, and nothing there is worth keeping.
-      lifecycleRules: [
-        {
-          id: 'expire-scratch',
-          expiration: props.scratchRetention ?? Duration.days(7),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+      accessLogBucket: props.accessLogBucket,
+      accessLogPrefix: 'plan-scratch/',
+      lifecycleRuleId: 'expire-scratch',
+      retention: props.scratchRetention,
       removalPolicy,
-      autoDeleteObjects: props.autoDeleteObjects ?? false,
+      autoDeleteObjects: props.autoDeleteObjects,
     });
   }
 }

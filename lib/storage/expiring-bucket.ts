@@ -1,0 +1,40 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+
+export interface ExpiringBucketProps {
+  readonly encryptionKey: kms.IKey;
+  readonly accessLogBucket: s3.IBucket;
+  /** Prefix of this bucket's access logs in the access-log bucket, e.g. `query-results/`. */
+  readonly accessLogPrefix: string;
+  /** Names the lifecycle rule, e.g. `expire-query-results`. */
+  readonly lifecycleRuleId: string;
+  /** @default 7 days */
+  readonly retention?: Duration;
+  readonly removalPolicy: RemovalPolicy;
+  /** @default false */
+  readonly autoDeleteObjects?: boolean;
+}
+
+/**
+ * A private bucket for working files nothing needs to keep (query results, a job's scratch):
+ * SSE-KMS with its own key, TLS only, access-logged, unversioned, every object expiring.
+ */
+export function expiringBucket(scope: Construct, id: string, props: ExpiringBucketProps): s3.Bucket {
+  return new s3.Bucket(scope, id, {
+    encryption: s3.BucketEncryption.KMS,
+    encryptionKey: props.encryptionKey,
+    bucketKeyEnabled: true,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    serverAccessLogsBucket: props.accessLogBucket,
+    serverAccessLogsPrefix: props.accessLogPrefix,
+    targetObjectKeyFormat: s3.TargetObjectKeyFormat.partitionedPrefix(s3.PartitionDateSource.EVENT_TIME),
+    lifecycleRules: [{ id: props.lifecycleRuleId, expiration: props.retention ?? Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    removalPolicy: props.removalPolicy,
+    autoDeleteObjects: props.autoDeleteObjects ?? false,
+  });
+}
