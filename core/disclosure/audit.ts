@@ -10,9 +10,13 @@
  * pass here is the standard LP-relaxation guarantee, not an integer-programming one.
  *
  * Suppressed cells split into components (cells sharing an equation); each component is its own
- * LP, and every cell of every component gets its interval. Solves are skipped only where a
- * feasible point already proves the bound: a solution with the cell at 0 proves min = 0, and a
- * solution with the cell at the slack of an equation whose total is published proves that max.
+ * LP, and every cell of every component gets its interval. A bound is taken without solving for it
+ * only where a certificate proves it: interval propagation over the rows gives valid bounds, and a
+ * feasible point (a solution of an earlier objective) at such a bound proves it is the min or max;
+ * a ray of the polyhedron (a change of the hidden cells that keeps every equation and every count
+ * nonnegative, however far it goes) that raises the cell proves max = ∞. One LP per component
+ * finds a ray raising every cell any ray raises, and a few LPs over sums of cells give feasible
+ * points at many bounds at once, so most cells need no solve of their own.
  */
 import type { Highs, Model } from 'highs';
 import { highsSolver } from './highs';
@@ -37,8 +41,25 @@ export interface AuditResult {
   readonly underProtected: readonly number[];
 }
 
+/** The cells an audit would fail, found without computing every interval (Auditor.screen). */
+export interface Screening {
+  /** Cells recovered exactly or under-protected (as the audit judges them), ascending. */
+  readonly failing: readonly number[];
+  /** The exact interval of every failing cell that is suppressed. */
+  readonly intervals: ReadonlyMap<number, CellInterval>;
+}
+
 /** Solver noise: widths and bounds within this of each other are equal. */
 const TOLERANCE = 1e-6;
+
+/** Interval propagation stops after this many passes over the rows (its bounds are valid at any point). */
+const PROPAGATION_PASSES = 20;
+
+/**
+ * A solve over a sum of cells goes on to the next sum while it settles at least this share of the
+ * cells still open; below that, single-cell solves are cheaper.
+ */
+const SWEEP_YIELD = 0.05;
 
 /** Audits a suppression pattern (the suppressed cells) against the primary requirements. */
 export async function auditSuppression(system: TableSystem, suppressed: readonly number[], requirements: readonly ProtectionRequirement[]): Promise<AuditResult> {
@@ -48,12 +69,13 @@ export async function auditSuppression(system: TableSystem, suppressed: readonly
 }
 
 /**
- * Audits one system repeatedly as its pattern grows: a component whose cells and equations did not
- * change keeps the intervals computed before.
+ * Audits one system repeatedly as its pattern grows: a component whose cells did not change keeps
+ * the intervals (or the screening) computed before.
  */
 export class Auditor {
   private readonly byCell: number[][];
-  private readonly known = new Map<string, CellInterval[]>();
+  private known = new Map<string, CellInterval[]>();
+  private screened = new Map<string, CellInterval[]>();
 
   private constructor(private readonly system: TableSystem, private readonly highs: Highs) {
     this.byCell = equationsByCell(system);
@@ -63,27 +85,52 @@ export class Auditor {
     return new Auditor(system, await highsSolver());
   }
 
+  /** Every suppressed cell's exact interval, and the verdict. */
   audit(suppressed: ReadonlySet<number>, requirements: readonly ProtectionRequirement[]): AuditResult {
-    for (const cell of suppressed) {
-      if (!Number.isInteger(cell) || cell < 0 || cell >= this.system.values.length) throw new TableSystemError(`suppressed cell ${cell} is outside the table system`);
-    }
-    const intervals: CellInterval[] = [];
     const current = new Map<string, CellInterval[]>();
     for (const component of this.components(suppressed)) {
       // A component is identified by its cells: the same cells mean the same equations and constants.
       const key = component.join(',');
-      const found = this.known.get(key) ?? this.solveComponent(component, suppressed);
-      current.set(key, found);
-      intervals.push(...found);
+      current.set(key, this.known.get(key) ?? this.withSolver(component, (solver) => component.map((_, j) => solver.interval(j))));
     }
-    this.known.clear();
-    for (const [key, found] of current) this.known.set(key, found);
-    intervals.sort((a, b) => a.cell - b.cell);
+    this.known = current;
+    const intervals = [...current.values()].flat().sort((a, b) => a.cell - b.cell);
     return judge(intervals, requirements);
+  }
+
+  /**
+   * The cells the audit would fail, with their exact intervals, and no more: a cell passes as soon
+   * as two feasible points (or a ray) show its interval wide enough, without its exact bounds. The
+   * verdict is the audit's, since a proven width is at most the exact one.
+   */
+  screen(suppressed: ReadonlySet<number>, requirements: readonly ProtectionRequirement[]): Screening {
+    const required = new Map(requirements.map(({ cell, protection }) => [cell, protection]));
+    const current = new Map<string, CellInterval[]>();
+    for (const component of this.components(suppressed)) {
+      const key = component.map((cell) => `${cell}:${required.get(cell) ?? 0}`).join(',');
+      current.set(key, this.screened.get(key) ?? this.withSolver(component, (solver) => component.flatMap((cell, j) => solver.failing(j, required.get(cell) ?? 0) ?? [])));
+    }
+    this.screened = current;
+    const intervals = new Map([...current.values()].flat().map((interval) => [interval.cell, interval]));
+    // A primary left published has width 0, as judge() counts it.
+    const published = requirements.filter(({ cell, protection }) => !suppressed.has(cell) && 0 < protection - TOLERANCE).map(({ cell }) => cell);
+    return { failing: [...intervals.keys(), ...published].sort((a, b) => a - b), intervals };
+  }
+
+  private withSolver<T>(cells: readonly number[], use: (solver: ComponentSolver) => T): T {
+    const solver = new ComponentSolver(this.highs, cells, this.componentLp(cells));
+    try {
+      return use(solver);
+    } finally {
+      solver.dispose();
+    }
   }
 
   /** Suppressed cells grouped by shared equations, each ascending, in order of their first cell. */
   private components(suppressed: ReadonlySet<number>): number[][] {
+    for (const cell of suppressed) {
+      if (!Number.isInteger(cell) || cell < 0 || cell >= this.system.values.length) throw new TableSystemError(`suppressed cell ${cell} is outside the table system`);
+    }
     const roots = new UnionFind(this.system.values.length);
     for (const { total, parts } of this.system.equations) {
       let first = -1;
@@ -103,46 +150,10 @@ export class Auditor {
     return [...byRoot.values()];
   }
 
-  private solveComponent(cells: readonly number[], suppressed: ReadonlySet<number>): CellInterval[] {
-    const lp = this.componentLp(cells, suppressed);
-    if (lp.rows.length === 0) return cells.map((cell) => ({ cell, min: 0, max: Infinity }));
-    const highs = this.highs;
-    const model = highs.createModel(lp.model(highs));
-    try {
-      model.options.set({ output_flag: false, presolve: 'off', simplex_strategy: 4 });
-      const seenLowest = new Float64Array(cells.length).fill(Infinity);
-      const seenHighest = new Float64Array(cells.length).fill(-Infinity);
-      const observe = (): void => {
-        const { colValue } = model.getSolution();
-        colValue.forEach((value, j) => {
-          if (value < (seenLowest[j] as number)) seenLowest[j] = value;
-          if (value > (seenHighest[j] as number)) seenHighest[j] = value;
-        });
-      };
-      const intervals: CellInterval[] = [];
-      cells.forEach((cell, j) => {
-        const slack = lp.slack[j] as number;
-        model.changeColCost(j, 1);
-        const max = (seenHighest[j] as number) >= slack - TOLERANCE ? slack : optimize(highs, model, j, cell, 'max', observe);
-        const min = (seenLowest[j] as number) <= TOLERANCE ? 0 : optimize(highs, model, j, cell, 'min', observe);
-        model.changeColCost(j, 0);
-        intervals.push({ cell, min: clean(min), max: clean(max) });
-      });
-      return intervals;
-    } finally {
-      model.dispose();
-    }
-  }
-
-  /**
-   * The component's LP rows: every equation with a suppressed cell of the component, as
-   * Σ (±1)·x = −Σ (±1)·published, plus each cell's slack (its upper bound from equations it is a
-   * part of whose total is published).
-   */
-  private componentLp(cells: readonly number[], suppressed: ReadonlySet<number>): ComponentLp {
+  /** The component's LP rows: every equation with a suppressed cell of the component, as Σ (±1)·x = −Σ (±1)·published. */
+  private componentLp(cells: readonly number[]): ComponentLp {
     const column = new Map(cells.map((cell, j) => [cell, j]));
     const equations = [...new Set(cells.flatMap((cell) => this.byCell[cell] as number[]))].sort((a, b) => a - b);
-    const slack = new Array<number>(cells.length).fill(Infinity);
     const rows = equations.map((index) => {
       const { total, parts } = this.system.equations[index] as TableSystem['equations'][number];
       const entries: Array<[number, number]> = [];
@@ -154,35 +165,143 @@ export class Auditor {
       };
       term(total, 1);
       for (const part of parts) term(part, -1);
-      if (!suppressed.has(total)) {
-        // Parts are nonnegative, so each suppressed part is at most what the published total leaves.
-        for (const [j] of entries) slack[j] = Math.min(slack[j] as number, -rhs);
-      }
       entries.sort(([a], [b]) => a - b);
       return { entries, rhs };
     });
-    return new ComponentLp(cells.length, rows, slack);
+    return new ComponentLp(cells.length, rows);
   }
 }
+
+/**
+ * One component's LP, solved one objective after another from the previous basis, and every
+ * feasible point the solves went through the bounds of.
+ */
+class ComponentSolver {
+  private readonly model: Model | undefined;
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
+  private readonly unbounded: ReadonlySet<number>;
+  private readonly seenLowest: Float64Array;
+  private readonly seenHighest: Float64Array;
+
+  constructor(private readonly highs: Highs, private readonly cells: readonly number[], lp: ComponentLp) {
+    ({ lower: this.lower, upper: this.upper } = lp.bounds());
+    this.seenLowest = new Float64Array(cells.length).fill(Infinity);
+    this.seenHighest = new Float64Array(cells.length).fill(-Infinity);
+    // No equation: nothing ties the cells, each is anywhere in [0, ∞).
+    if (lp.rows.length === 0) {
+      this.unbounded = new Set(cells.keys());
+      this.seenLowest.fill(0);
+      return;
+    }
+    this.unbounded = unboundedColumns(highs, lp, this.upper);
+    this.model = highs.createModel(lp.model(highs));
+    // Primal simplex keeps the basis feasible from one objective to the next. The matrix is all ±1,
+    // so scaling buys nothing, and redoing it at every run cost more than a third of the time.
+    this.model.options.set({ output_flag: false, presolve: 'off', simplex_strategy: 4, simplex_scale_strategy: 0 });
+    this.sweep('max', (j) => this.maxKnown(j));
+    this.sweep('min', (j) => this.minKnown(j));
+  }
+
+  interval(j: number): CellInterval {
+    return { cell: this.cells[j] as number, min: clean(this.min(j)), max: clean(this.max(j)) };
+  }
+
+  /**
+   * The exact interval of column j if the audit fails it (with `protection` 0 for a secondary), or
+   * undefined once feasible points (or a ray) show it wide enough.
+   */
+  failing(j: number, protection: number): CellInterval | undefined {
+    // Less the noise that cleaning the exact bounds could take off.
+    const proven = (): boolean => passes(this.provenWidth(j) - 2 * TOLERANCE, protection);
+    if (proven()) return undefined;
+    this.max(j);
+    if (proven()) return undefined;
+    const interval = this.interval(j);
+    return passes(interval.max - interval.min, protection) ? undefined : interval;
+  }
+
+  dispose(): void {
+    this.model?.dispose();
+  }
+
+  private provenWidth(j: number): number {
+    return this.unbounded.has(j) ? Infinity : (this.seenHighest[j] as number) - (this.seenLowest[j] as number);
+  }
+
+  private maxKnown(j: number): boolean {
+    return this.unbounded.has(j) || (this.seenHighest[j] as number) >= (this.upper[j] as number) - TOLERANCE;
+  }
+
+  private minKnown(j: number): boolean {
+    return (this.seenLowest[j] as number) <= (this.lower[j] as number) + TOLERANCE;
+  }
+
+  private max(j: number): number {
+    if (this.unbounded.has(j)) return Infinity;
+    // Unbounded only if the ray LP missed a ray through solver noise; HiGHS's verdict stands then.
+    if (!this.maxKnown(j) && !this.optimize([j], 'max')) return Infinity;
+    // Certified, or solved (the solution attains the maximum, which no valid bound is below).
+    return Math.min(this.upper[j] as number, this.seenHighest[j] as number);
+  }
+
+  private min(j: number): number {
+    if (!this.minKnown(j)) this.optimize([j], 'min');
+    return Math.max(this.lower[j] as number, this.seenLowest[j] as number);
+  }
+
+  /**
+   * Optimizes the sum of the columns not known yet, again while that settles enough of them: one
+   * vertex often sits at the bound of many cells at once. Only columns with a finite propagated
+   * bound are summed, so that the sum is bounded.
+   */
+  private sweep(direction: 'min' | 'max', known: (j: number) => boolean): void {
+    for (;;) {
+      const open = [...this.cells.keys()].filter((j) => !known(j) && this.upper[j] !== Infinity);
+      if (open.length < 2) return;
+      this.optimize(open, direction);
+      if (open.filter(known).length < Math.max(1, SWEEP_YIELD * open.length)) return;
+    }
+  }
+
+  /**
+   * Optimizes the sum of `columns` (warm-started from the previous basis) and records the solution;
+   * false if the maximum is unbounded.
+   */
+  private optimize(columns: readonly number[], direction: 'min' | 'max'): boolean {
+    const model = this.model as Model;
+    const { objectiveSense, modelStatus } = this.highs.constants;
+    const costs = new Float64Array(this.cells.length);
+    for (const j of columns) costs[j] = 1;
+    model.changeColsCost({ kind: 'range', from: 0, to: this.cells.length - 1 }, costs);
+    model.changeObjectiveSense(direction === 'min' ? objectiveSense.minimize : objectiveSense.maximize);
+    model.run();
+    const status = model.getModelStatus();
+    // The true table is a feasible point, so "unbounded or infeasible" can only be unbounded.
+    if (direction === 'max' && (status === modelStatus.unbounded || status === modelStatus.unboundedOrInfeasible)) return false;
+    if (status !== modelStatus.optimal) {
+      throw new Error(`audit LP for suppressed cell(s) ${columns.slice(0, 3).map((j) => this.cells[j]).join(', ')} ended with HiGHS model status ${status}`);
+    }
+    const { colValue } = model.getSolution();
+    colValue.forEach((value, j) => {
+      if (value < (this.seenLowest[j] as number)) this.seenLowest[j] = value;
+      if (value > (this.seenHighest[j] as number)) this.seenHighest[j] = value;
+    });
+    return true;
+  }
+}
+
+type ModelData = Parameters<Highs['createModel']>[0] & object;
 
 class ComponentLp {
   constructor(
     readonly columns: number,
     readonly rows: ReadonlyArray<{ readonly entries: ReadonlyArray<readonly [number, number]>; readonly rhs: number }>,
-    readonly slack: readonly number[],
   ) {}
 
-  model(highs: Highs): Parameters<Highs['createModel']>[0] {
-    const starts = [0];
-    const indices: number[] = [];
-    const values: number[] = [];
-    for (const { entries } of this.rows) {
-      for (const [j, sign] of entries) {
-        indices.push(j);
-        values.push(sign);
-      }
-      starts.push(indices.length);
-    }
+  /** The attacker's polyhedron: the rows, the hidden cells nonnegative. */
+  model(highs: Highs): ModelData {
+    const { starts, indices, values } = this.csr();
     const rhs = this.rows.map((row) => row.rhs);
     return {
       numCols: this.columns,
@@ -195,30 +314,135 @@ class ComponentLp {
       matrix: { format: 'csr', numRows: this.rows.length, numCols: this.columns, starts, indices, values },
     };
   }
+
+  /**
+   * The LP of unboundedColumns: columns d (one per cell) then t (one per candidate); the rows with
+   * right-hand side 0, then t_k − d_candidate(k) ≤ 0.
+   */
+  rayModel(highs: Highs, candidates: readonly number[]): ModelData {
+    const { starts, indices, values } = this.csr();
+    candidates.forEach((j, k) => {
+      indices.push(this.columns + k, j);
+      values.push(1, -1);
+      starts.push(indices.length);
+    });
+    const numCols = this.columns + candidates.length;
+    const numRows = this.rows.length + candidates.length;
+    const colUpper = new Float64Array(numCols).fill(highs.infinity);
+    colUpper.fill(1, this.columns);
+    const rowLower = new Float64Array(numRows);
+    rowLower.fill(-highs.infinity, this.rows.length);
+    return {
+      numCols,
+      numRows,
+      sense: highs.constants.objectiveSense.maximize,
+      colCost: new Float64Array(numCols).fill(1, this.columns),
+      colLower: new Float64Array(numCols),
+      colUpper,
+      rowLower,
+      rowUpper: new Float64Array(numRows),
+      matrix: { format: 'csr', numRows, numCols, starts, indices, values },
+    };
+  }
+
+  /**
+   * Bounds on every column implied by the rows and x ≥ 0, by interval propagation: each row gives
+   * each of its columns the range that the other columns' ranges leave it. Valid after any number
+   * of passes (the arithmetic is on integers, so exact); not always the LP's min and max, so a bound
+   * is taken as the answer only where a feasible point attains it.
+   */
+  bounds(): { lower: Float64Array; upper: Float64Array } {
+    const lower = new Float64Array(this.columns);
+    const upper = new Float64Array(this.columns).fill(Infinity);
+    // Column j's term sign·x_j ranges over [low, high].
+    const term = (j: number, sign: number): [number, number] => (sign > 0 ? [lower[j] as number, upper[j] as number] : [-(upper[j] as number), -(lower[j] as number)]);
+    for (let pass = 0; pass < PROPAGATION_PASSES; pass++) {
+      let changed = false;
+      for (const { entries, rhs } of this.rows) {
+        // The row's terms add up to something in [low, high]; infinite ends are counted apart.
+        let low = 0, high = 0, lowInfinite = 0, highInfinite = 0;
+        for (const [j, sign] of entries) {
+          const [termLow, termHigh] = term(j, sign);
+          if (termLow === -Infinity) lowInfinite++;
+          else low += termLow;
+          if (termHigh === Infinity) highInfinite++;
+          else high += termHigh;
+        }
+        for (const [j, sign] of entries) {
+          const [termLow, termHigh] = term(j, sign);
+          // sign·x_j = rhs − (the other terms), which lie in [restLow, restHigh].
+          const restLow = lowInfinite > (termLow === -Infinity ? 1 : 0) ? -Infinity : low - (termLow === -Infinity ? 0 : termLow);
+          const restHigh = highInfinite > (termHigh === Infinity ? 1 : 0) ? Infinity : high - (termHigh === Infinity ? 0 : termHigh);
+          const [newLower, newUpper] = sign > 0 ? [rhs - restHigh, rhs - restLow] : [restLow - rhs, restHigh - rhs];
+          if (newUpper < (upper[j] as number)) {
+            upper[j] = newUpper;
+            changed = true;
+          }
+          if (newLower > (lower[j] as number)) {
+            lower[j] = newLower;
+            changed = true;
+          }
+        }
+      }
+      if (!changed) break;
+    }
+    return { lower, upper };
+  }
+
+  /** Whether d ≥ 0 keeps every row (A·d = 0), within solver noise relative to d's size. */
+  isRay(d: readonly number[]): boolean {
+    const scale = Math.max(1, ...d.map(Math.abs));
+    if (d.some((value) => value < -TOLERANCE * scale)) return false;
+    return this.rows.every(({ entries }) => Math.abs(entries.reduce((sum, [j, sign]) => sum + sign * (d[j] as number), 0)) <= TOLERANCE * scale);
+  }
+
+  private csr(): { starts: number[]; indices: number[]; values: number[] } {
+    const starts = [0];
+    const indices: number[] = [];
+    const values: number[] = [];
+    for (const { entries } of this.rows) {
+      for (const [j, sign] of entries) {
+        indices.push(j);
+        values.push(sign);
+      }
+      starts.push(indices.length);
+    }
+    return { starts, indices, values };
+  }
 }
 
 /**
- * Minimizes or maximizes one column (the model's objective is that column alone; warm-started from
- * the previous basis). Infinity when the maximum is unbounded.
+ * The columns some ray of the component's polyhedron raises (whose maximum is therefore ∞). Rays d
+ * are the solutions of A·d = 0, d ≥ 0 (the published constants drop out), and they add up, so one
+ * LP finds them all: maximize Σ t_k subject to A·d = 0, d ≥ 0, 0 ≤ t_k ≤ 1, t_k ≤ d_j(k), over the
+ * candidates, the columns propagation left unbounded. A ray can be scaled up, so at the optimum
+ * d_j ≥ t_k = 1 for every candidate some ray raises. The ray found is checked before it is believed.
  */
-function optimize(highs: Highs, model: Model, column: number, cell: number, direction: 'min' | 'max', observe: () => void): number {
-  const { objectiveSense, modelStatus } = highs.constants;
-  model.changeObjectiveSense(direction === 'min' ? objectiveSense.minimize : objectiveSense.maximize);
-  model.run();
-  const status = model.getModelStatus();
-  if (status === modelStatus.optimal) {
-    observe();
-    return model.getObjectiveValue();
+function unboundedColumns(highs: Highs, lp: ComponentLp, upper: Float64Array): Set<number> {
+  const candidates = [...upper.keys()].filter((j) => upper[j] === Infinity);
+  if (candidates.length === 0) return new Set();
+  const model = highs.createModel(lp.rayModel(highs, candidates));
+  try {
+    model.options.set({ output_flag: false });
+    model.run();
+    if (model.getModelStatus() !== highs.constants.modelStatus.optimal) throw new Error(`audit ray LP ended with HiGHS model status ${model.getModelStatus()}`);
+    const ray = Array.from(model.getSolution().colValue.slice(0, lp.columns));
+    if (!lp.isRay(ray)) throw new Error('audit ray LP returned a direction that is not a ray');
+    return new Set(candidates.filter((j) => (ray[j] as number) >= 0.5));
+  } finally {
+    model.dispose();
   }
-  // The true table is a feasible point, so "unbounded or infeasible" can only be unbounded.
-  if (direction === 'max' && (status === modelStatus.unbounded || status === modelStatus.unboundedOrInfeasible)) return Infinity;
-  throw new Error(`audit LP for suppressed cell ${cell} (column ${column}) ended with HiGHS model status ${status}`);
 }
 
-/** Snaps solver noise around integers (LP optima of these tables are mostly integral). */
+/** Snaps solver noise around integers (LP optima of these tables are mostly integral); −0 becomes 0. */
 function clean(value: number): number {
-  const nearest = Math.round(value);
+  const nearest = Math.round(value) + 0;
   return Math.abs(value - nearest) < TOLERANCE ? nearest : value;
+}
+
+/** Whether an interval this wide is not exact and reaches the protection (0 for a secondary). */
+function passes(width: number, protection: number): boolean {
+  return width > TOLERANCE && width >= protection - TOLERANCE;
 }
 
 function judge(intervals: readonly CellInterval[], requirements: readonly ProtectionRequirement[]): AuditResult {

@@ -9,14 +9,20 @@
  * 3. Interval protection: the LP audit (audit.ts) computes what an attacker can bound each hidden
  *    cell to, using nonnegativity too. For each primary narrower than its protection (or any hidden
  *    cell pinned exactly, which nonnegativity can do), an LP (protection.ts) picks the cheapest
- *    published cells whose hiding widens it enough; the changed components are audited again. Hiding
- *    a cell only removes knowledge, so intervals never shrink; each round hides at least one more
- *    cell, so this ends, at worst with whole families hidden.
+ *    published cells whose hiding widens it enough; the changed components are screened again (the
+ *    audit's verdict without every exact interval). Hiding a cell only removes knowledge, so
+ *    intervals never shrink; each round hides at least one more cell, so this ends, at worst with
+ *    whole families hidden. Then the full audit computes every hidden cell's exact interval.
+ *
+ * Companions (an option): pairs [cell, companion] where hiding the cell forces its companion to be
+ * hidden too (e.g. an event count whose cohort count is hidden), as a primary needing protection 1.
+ * Whenever a phase hides a cell, its nonzero companions become primaries, and elimination and the
+ * slack pass run again on their families before the LP phase goes on, so one run settles them all.
  *
  * Every free choice is broken by cell index, so the same input gives the same pattern.
  */
 import type { Highs } from 'highs';
-import { Auditor, type AuditResult } from './audit';
+import { Auditor, type AuditResult, type Screening } from './audit';
 import { gaussSecondary } from './gauss';
 import { highsSolver } from './highs';
 import { informationLoss, type InformationLoss } from './information-loss';
@@ -31,6 +37,12 @@ export interface SuppressionOptions extends PrimaryOptions {
    * small cell widens its interval by nothing.
    */
   readonly cost?: readonly number[];
+  /**
+   * Pairs [cell, companion]: whenever `cell` is hidden, `companion` is hidden too if its value is
+   * positive, as a primary needing protection 1 (a larger requirement of its own wins). Hiding a
+   * companion can hide more, and its own companions in turn.
+   */
+  readonly companions?: ReadonlyArray<readonly [number, number]>;
 }
 
 export interface SuppressionResult {
@@ -43,12 +55,17 @@ export interface SuppressionResult {
   /** The LP audit of the final pattern; publish only if `audit.passed`. */
   readonly audit: AuditResult;
   readonly informationLoss: InformationLoss;
-  /** Secondary cells chosen by each phase, and how many LP-audit rounds the last one took. */
+  /**
+   * Secondary cells chosen by each phase (by the phase that hid them first), how many LP-audit
+   * rounds the last one took, and how many times elimination ran again because companions of
+   * newly hidden cells became primaries.
+   */
   readonly phases: {
     readonly eliminationSecondary: number;
     readonly slackSecondary: number;
     readonly protectionRounds: number;
     readonly protectionSecondary: number;
+    readonly companionRounds: number;
   };
 }
 
@@ -57,49 +74,133 @@ export async function suppressTableSystem(system: TableSystem, options: Suppress
   if (options.cost !== undefined && options.cost.length !== system.values.length) {
     throw new RangeError(`cost has ${options.cost.length} entries for ${system.values.length} cells`);
   }
-  const primary = primarySuppression(system, options);
-  const rank = suppressionRank(system, options.cost);
-  const suppressed = new Set(primary.map(({ cell }) => cell));
-  const eliminationSecondary = eliminationPhase(system, suppressed, rank);
-  const byCell = equationsByCell(system);
-  const slackSecondary = slackPhase(system, byCell, suppressed, primary, rank);
+  const pattern = new Pattern(system, primarySuppression(system, options), companionsByCell(system, options.companions ?? []));
+  const context = await protectionContext(system, suppressionRank(system, options.cost), options.cost);
+  settle(context, pattern, new Set(context.families.keys()));
 
+  // Rounds find the failing cells only; the full audit of every interval comes once, at the end.
   const auditor = await Auditor.create(system);
-  const context = await protectionContext(system, byCell, primary, rank, options.cost);
-  let audit = auditor.audit(suppressed, primary);
+  let screening = auditor.screen(pattern.suppressed, pattern.requirements());
   let protectionRounds = 0;
-  while (!audit.passed) {
+  while (screening.failing.length > 0) {
     // Nothing left to hide around the failing cells: their families are wholly suppressed.
-    if (protectionAdditions(context, suppressed, audit).length === 0) break;
+    if (protectionAdditions(context, pattern, screening).length === 0) break;
     protectionRounds++;
-    audit = auditor.audit(suppressed, primary);
+    settle(context, pattern, companionFamilies(context, pattern));
+    screening = auditor.screen(pattern.suppressed, pattern.requirements());
   }
+  const audit = auditor.audit(pattern.suppressed, pattern.requirements());
 
-  const primaryCells = new Set(primary.map(({ cell }) => cell));
-  const all = [...suppressed].sort((a, b) => a - b);
-  const secondary = all.filter((cell) => !primaryCells.has(cell));
+  const primary = pattern.requirements();
+  const all = [...pattern.suppressed].sort((a, b) => a - b);
+  const secondary = all.filter((cell) => !pattern.required.has(cell));
+  const secondaryOf = (phase: Phase): number => secondary.filter((cell) => pattern.phaseOf.get(cell) === phase).length;
   return {
     primary,
     secondary,
     suppressed: all,
     audit,
-    informationLoss: informationLoss(system, [...primaryCells], all),
-    phases: { eliminationSecondary, slackSecondary, protectionRounds, protectionSecondary: secondary.length - eliminationSecondary - slackSecondary },
+    informationLoss: informationLoss(system, primary.map(({ cell }) => cell), all),
+    phases: {
+      eliminationSecondary: secondaryOf('elimination'),
+      slackSecondary: secondaryOf('slack'),
+      protectionRounds,
+      protectionSecondary: secondaryOf('protection'),
+      companionRounds: context.companionRounds,
+    },
   };
 }
 
-/** Runs the elimination family by family; adds its secondaries to `suppressed`, returns how many. */
-function eliminationPhase(system: TableSystem, suppressed: Set<number>, rank: Int32Array): number {
-  let added = 0;
-  for (const family of familiesOf(system)) {
-    const primaries = family.cells.filter((cell) => suppressed.has(cell));
-    if (primaries.length === 0) continue;
-    const publicationOrder = family.cells.filter((cell) => !suppressed.has(cell)).sort((a, b) => (rank[b] as number) - (rank[a] as number));
-    const secondary = gaussSecondary({ system, equations: family.equations, primaries, publicationOrder });
-    for (const cell of secondary) suppressed.add(cell);
-    added += secondary.length;
+type Phase = 'primary' | 'elimination' | 'slack' | 'protection';
+
+/**
+ * The growing pattern: the hidden cells (only ever added) and the protection each primary needs.
+ * Hiding a cell hides its nonzero companions as primaries (protection 1), transitively.
+ */
+class Pattern {
+  readonly suppressed = new Set<number>();
+  readonly required = new Map<number, number>();
+  /** The phase that hid each cell first. */
+  readonly phaseOf = new Map<number, Phase>();
+  /** Primaries added by companions since familiesOfNewPrimaries last looked. */
+  private newPrimaries: number[] = [];
+
+  constructor(private readonly system: TableSystem, primary: readonly ProtectionRequirement[], private readonly companionsOf: ReadonlyMap<number, readonly number[]>) {
+    for (const { cell, protection } of primary) this.required.set(cell, protection);
+    for (const { cell } of primary) this.hide(cell, 'primary');
+    // Companions of the primaries are primaries from the start, not news for a later round.
+    this.newPrimaries = [];
   }
-  return added;
+
+  hide(cell: number, phase: Phase): void {
+    const queue = [cell];
+    for (let head = 0; head < queue.length; head++) {
+      const next = queue[head] as number;
+      if (this.suppressed.has(next)) continue;
+      this.suppressed.add(next);
+      this.phaseOf.set(next, phase);
+      for (const companion of this.companionsOf.get(next) ?? []) {
+        if ((this.system.values[companion] as number) === 0 || this.required.has(companion)) continue;
+        this.required.set(companion, 1);
+        this.newPrimaries.push(companion);
+        queue.push(companion);
+      }
+    }
+  }
+
+  /** Requirements ascending by cell, as the audit takes them. */
+  requirements(): ProtectionRequirement[] {
+    return [...this.required].sort(([a], [b]) => a - b).map(([cell, protection]) => ({ cell, protection }));
+  }
+
+  /** The families (by index) that got primaries from companions since the last call. */
+  familiesOfNewPrimaries(familyOf: Int32Array): Set<number> {
+    const families = new Set(this.newPrimaries.map((cell) => familyOf[cell] as number));
+    this.newPrimaries = [];
+    return families;
+  }
+}
+
+/** Each cell's companions, validated. */
+function companionsByCell(system: TableSystem, companions: ReadonlyArray<readonly [number, number]>): Map<number, number[]> {
+  const byCell = new Map<number, number[]>();
+  const inRange = (cell: number): boolean => Number.isInteger(cell) && cell >= 0 && cell < system.values.length;
+  for (const [cell, companion] of companions) {
+    if (!inRange(cell) || !inRange(companion)) throw new RangeError(`companion pair [${cell}, ${companion}] is outside the table system`);
+    // A cell is hidden with itself anyway; as its own companion it would turn a secondary into a primary.
+    if (cell === companion) continue;
+    byCell.set(cell, [...(byCell.get(cell) ?? []), companion]);
+  }
+  return byCell;
+}
+
+/**
+ * Elimination on the given families, then the slack pass; again on the families where companions
+ * of newly hidden cells became primaries, until none do.
+ */
+function settle(context: ProtectionContext, pattern: Pattern, families: ReadonlySet<number>): void {
+  for (let dirty = families; dirty.size > 0; dirty = companionFamilies(context, pattern)) {
+    for (const family of [...dirty].sort((a, b) => a - b)) eliminate(context, pattern, context.families[family] as Family);
+    slackPhase(context, pattern);
+  }
+}
+
+/** The families where companions became primaries since the last look; counts a round if any. */
+function companionFamilies(context: ProtectionContext, pattern: Pattern): Set<number> {
+  const families = pattern.familiesOfNewPrimaries(context.familyOf);
+  if (families.size > 0) context.companionRounds++;
+  return families;
+}
+
+/**
+ * Gaussian elimination on one family: hides what it refuses to publish. Cells already hidden stay
+ * hidden and are not offered; only primaries need to stay undetermined.
+ */
+function eliminate({ system, rank }: ProtectionContext, pattern: Pattern, family: Family): void {
+  const primaries = family.cells.filter((cell) => pattern.required.has(cell));
+  if (primaries.length === 0) return;
+  const publicationOrder = family.cells.filter((cell) => !pattern.suppressed.has(cell)).sort((a, b) => (rank[b] as number) - (rank[a] as number));
+  for (const cell of gaussSecondary({ system, equations: family.equations, primaries, publicationOrder })) pattern.hide(cell, 'elimination');
 }
 
 /**
@@ -108,11 +209,10 @@ function eliminationPhase(system: TableSystem, suppressed: Set<number>, rank: In
  * sum must reach the largest protection among them, and be positive, or nonnegativity pins them.
  * Hides the cheapest sufficient published cell of each equation that falls short, until none does.
  */
-function slackPhase(system: TableSystem, byCell: readonly number[][], suppressed: Set<number>, primary: readonly ProtectionRequirement[], rank: Int32Array): number {
-  const required = new Map(primary.map(({ cell, protection }) => [cell, protection]));
+function slackPhase({ system, byCell, rank }: ProtectionContext, pattern: Pattern): void {
+  const { suppressed, required } = pattern;
   const queue = [...system.equations.keys()];
   const queued = new Uint8Array(system.equations.length).fill(1);
-  let added = 0;
   for (let head = 0; head < queue.length; head++) {
     const index = queue[head] as number;
     queued[index] = 0;
@@ -125,8 +225,7 @@ function slackPhase(system: TableSystem, byCell: readonly number[][], suppressed
     if (slack >= need) continue;
     const published = parts.filter((part) => !suppressed.has(part));
     const cell = cheapestSufficient(system, published, need - slack, rank) ?? total;
-    suppressed.add(cell);
-    added++;
+    pattern.hide(cell, 'slack');
     for (const other of byCell[cell] as number[]) {
       if (queued[other] === 0) {
         queued[other] = 1;
@@ -139,16 +238,9 @@ function slackPhase(system: TableSystem, byCell: readonly number[][], suppressed
       queue.push(index);
     }
   }
-  return added;
 }
 
-async function protectionContext(
-  system: TableSystem,
-  byCell: readonly number[][],
-  primary: readonly ProtectionRequirement[],
-  rank: Int32Array,
-  cost: readonly number[] | undefined,
-): Promise<ProtectionContext> {
+async function protectionContext(system: TableSystem, rank: Int32Array, cost: readonly number[] | undefined): Promise<ProtectionContext> {
   const families = familiesOf(system);
   const familyOf = new Int32Array(system.values.length);
   families.forEach((family, index) => {
@@ -157,7 +249,7 @@ async function protectionContext(
   // Zeros cost the most by default, as in the elimination's order.
   const zeroCost = system.values.reduce((max, value) => Math.max(max, value), 0) + 1;
   const costOf = (cell: number): number => cost?.[cell] ?? ((system.values[cell] as number) > 0 ? (system.values[cell] as number) : zeroCost);
-  return { system, byCell, families, familyOf, required: new Map(primary.map(({ cell, protection }) => [cell, protection])), rank, costOf, highs: await highsSolver() };
+  return { system, byCell: equationsByCell(system), families, familyOf, rank, costOf, highs: await highsSolver(), companionRounds: 0 };
 }
 
 /** Each cell's position in the order of hiding (0 = hidden first): by cost, then by index. */
@@ -174,14 +266,13 @@ function suppressionRank(system: TableSystem, cost: readonly number[] | undefine
 }
 
 /**
- * Cells to hide for the cells the audit failed, each made safe by the LP of protection.ts (the
+ * Cells to hide for the cells the screening failed, each made safe by the LP of protection.ts (the
  * cells hidden for one are free for the next); where that LP finds nothing, the cheapest
  * sufficient published cell in the equations around the failing cell.
  */
-function protectionAdditions(context: ProtectionContext, suppressed: Set<number>, audit: AuditResult): number[] {
-  const { system, byCell, families, familyOf, required, rank, highs } = context;
-  const intervalOf = new Map(audit.intervals.map((interval) => [interval.cell, interval]));
-  const failing = [...new Set([...audit.exactlyRecovered, ...audit.underProtected])].sort((a, b) => a - b);
+function protectionAdditions(context: ProtectionContext, pattern: Pattern, { failing, intervals }: Screening): number[] {
+  const { system, byCell, families, familyOf, rank, highs } = context;
+  const { suppressed, required } = pattern;
   const added: number[] = [];
   const failingByFamily = new Map<number, number[]>();
   for (const cell of failing) {
@@ -193,12 +284,12 @@ function protectionAdditions(context: ProtectionContext, suppressed: Set<number>
     try {
       for (const cell of cells) {
         const value = system.values[cell] as number;
-        const min = intervalOf.get(cell)?.min ?? value;
+        const min = intervals.get(cell)?.min ?? value;
         // Raising the cell this far above its value makes its interval wide enough whatever happens below.
         const amount = Math.max((required.get(cell) ?? 1) - (value - min), 1);
         const raise = lp.cellsToRaise(cell, amount, suppressed);
         const hide = raise !== undefined && raise.length > 0 ? raise : fallbackCell(system, byCell, suppressed, cell, amount, rank);
-        for (const hidden of hide) suppressed.add(hidden);
+        for (const hidden of hide) pattern.hide(hidden, 'protection');
         lp.hidden(hide);
         added.push(...hide);
       }
@@ -214,10 +305,10 @@ interface ProtectionContext {
   readonly byCell: readonly number[][];
   readonly families: readonly Family[];
   readonly familyOf: Int32Array;
-  readonly required: ReadonlyMap<number, number>;
   readonly rank: Int32Array;
   readonly costOf: (cell: number) => number;
   readonly highs: Highs;
+  companionRounds: number;
 }
 
 function fallbackCell(system: TableSystem, byCell: readonly number[][], suppressed: ReadonlySet<number>, cell: number, shortfall: number, rank: Int32Array): number[] {

@@ -12,12 +12,17 @@
 import type { Highs, Model } from 'highs';
 import type { Family, TableSystem } from './table-system';
 
+/** A cell moves in a solution when it changes by more than this (HiGHS's feasibility tolerance). */
+const MOVED = 1e-7;
+
 /**
  * The LP over one family, kept between targets: only the target's bounds and the costs of newly
  * hidden cells change, so each solve starts from the previous basis.
  */
 export class FamilyProtection {
   private readonly column: ReadonlyMap<number, number>;
+  /** Each solution so far: the change it makes to every cell, and the cells it moves. */
+  private readonly changes: Array<{ readonly change: Float64Array; readonly moved: readonly number[] }> = [];
 
   private constructor(
     private readonly highs: Highs,
@@ -80,13 +85,20 @@ export class FamilyProtection {
   cellsToRaise(target: number, amount: number, suppressed: ReadonlySet<number>): number[] | undefined {
     const n = this.family.cells.length;
     const j = this.column.get(target) as number;
+    // An earlier solution that raises the target enough and moves hidden cells only is a change the
+    // attacker cannot see: nothing more to hide, and no solve needed (they are most of the targets,
+    // once the cells hidden for the first targets of a family are free).
+    if (this.changes.some(({ change, moved }) => (change[j] as number) >= amount - MOVED && moved.every((cell) => suppressed.has(cell)))) return [];
     this.model.changeColBounds(j, amount, this.highs.infinity);
     this.model.changeColBounds(n + j, 0, 0);
     try {
       this.model.run();
       if (this.model.getModelStatus() !== this.highs.constants.modelStatus.optimal) return undefined;
       const { colValue } = this.model.getSolution();
-      return this.family.cells.filter((cell, k) => !suppressed.has(cell) && (colValue[k] as number) + (colValue[n + k] as number) > 1e-7);
+      const change = Float64Array.from(this.family.cells, (_, k) => (colValue[k] as number) - (colValue[n + k] as number));
+      const moved = this.family.cells.filter((_, k) => (colValue[k] as number) + (colValue[n + k] as number) > MOVED);
+      this.changes.push({ change, moved });
+      return moved.filter((cell) => !suppressed.has(cell));
     } finally {
       this.model.changeColBounds(j, 0, this.highs.infinity);
       this.model.changeColBounds(n + j, 0, this.system.values[target] as number);

@@ -18,7 +18,7 @@
  * Rates are hidden with either count; wage percentiles when the earners are fewer than the
  * threshold or their count is hidden.
  */
-import { DEFAULT_THRESHOLD, suppressTableSystem, type Equation, type ProtectionRequirement, type SuppressionResult } from '../disclosure';
+import { DEFAULT_THRESHOLD, suppressTableSystem, type Equation, type ProtectionRequirement } from '../disclosure';
 import { COUNTIES } from '../reference/california';
 import { BREAKDOWN_IDS, BREAKDOWNS, type BreakdownId } from './breakdowns';
 import { METRIC_PARTITIONS, METRICS, type MetricDefinition } from './metrics';
@@ -85,7 +85,7 @@ export interface ProtectionSummary {
   /** Hidden cells whose derivable interval is exact, or narrower than required; both empty when the audit passed. */
   readonly exactlyRecovered: number;
   readonly underProtected: number;
-  /** Rounds of suppression: a second when hidden cohort counts forced their event counts to be hidden. */
+  /** Rounds of elimination: one more each time hidden cohort counts forced their event counts to be hidden. */
   readonly rounds: number;
   /** Cube rows not published because their grouping set was withheld as too sparse. */
   readonly withheldRows: number;
@@ -226,18 +226,9 @@ export async function protectCube(cube: readonly CubeRow[], options: ProtectOpti
     if (complement >= 1 && complement < threshold) smallComplement.push({ cell: (cellsOfRow[i] as { events: number }).events, protection });
   });
 
-  // Hidden cohort counts force their (nonzero) event counts to be hidden, which may hide more.
-  let additional = smallComplement;
-  let rounds = 0;
-  let result: SuppressionResult;
-  for (;;) {
-    rounds += 1;
-    result = await suppressTableSystem(tableSystem, { threshold, protection, additional });
-    const hidden = new Set(result.suppressed);
-    const forced = [...new Set(cellsOfRow.filter((c) => hidden.has(c.cohort) && !hidden.has(c.events) && (system.values[c.events] as number) > 0).map((c) => c.events))];
-    if (forced.length === 0) break;
-    additional = [...additional, ...forced.map((cell) => ({ cell, protection: 1 }))];
-  }
+  // A hidden cohort count forces its (nonzero) event count to be hidden, which may hide more.
+  const companions = cellsOfRow.map(({ cohort, events }) => [cohort, events] as const);
+  const result = await suppressTableSystem(tableSystem, { threshold, protection, additional: smallComplement, companions });
   if (!result.audit.passed) {
     throw new DisclosureControlError(`the suppression pattern failed its audit: ${result.audit.exactlyRecovered.length} hidden cells recoverable exactly, ` +
       `${result.audit.underProtected.length} with less than the required protection; nothing was published`);
@@ -281,7 +272,7 @@ export async function protectCube(cube: readonly CubeRow[], options: ProtectOpti
       primaryCells: result.primary.length, secondaryCells: result.secondary.length, suppressedCells: result.suppressed.length,
       suppressedShare: loss.suppressedShare, suppressedPopulation: loss.suppressedPopulation,
       auditPassed: result.audit.passed, exactlyRecovered: result.audit.exactlyRecovered.length, underProtected: result.audit.underProtected.length,
-      rounds,
+      rounds: 1 + result.phases.companionRounds,
       withheldRows: cube.length - rows.length,
     },
   };

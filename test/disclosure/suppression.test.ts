@@ -94,6 +94,53 @@ describe('suppressTableSystem', () => {
   });
 });
 
+describe('suppressTableSystem with companions', () => {
+  /** Two 2×2 tables side by side: a cohort (cells 0-8) and its events (cells 9-17), cell i's events in cell 9 + i. */
+  function cohortAndEvents(cohort: [number, number, number, number], events: [number, number, number, number]): TableSystem {
+    const first = twoByTwo(cohort);
+    const second = twoByTwo(events);
+    return {
+      values: [...first.values, ...second.values],
+      equations: [...first.equations, ...second.equations.map(({ total, parts }) => ({ total: total + 9, parts: parts.map((part) => part + 9) }))],
+    };
+  }
+  const everyCell = Array.from({ length: 9 }, (_, cell) => [cell, cell + 9] as const);
+
+  it('hides the companion of every hidden cell, as a primary needing protection 1', async () => {
+    // The cohort's small cell hides its table's inside; the events have no small count of their own.
+    const result = await suppressTableSystem(cohortAndEvents([3, 40, 50, 60], [22, 30, 35, 45]), { companions: everyCell });
+    expect(result.suppressed).toEqual([0, 1, 2, 3, 9, 10, 11, 12]);
+    expect(result.primary).toEqual([
+      { cell: 0, protection: 11 },
+      { cell: 9, protection: 1 }, { cell: 10, protection: 1 }, { cell: 11, protection: 1 }, { cell: 12, protection: 1 },
+    ]);
+    expect(result.audit.passed).toBe(true);
+    // Cell 9 was primary from the start; elimination's 1-3 brought 10-12 in one more round.
+    expect(result.phases.companionRounds).toBe(1);
+  });
+
+  it('leaves a zero companion published', async () => {
+    const result = await suppressTableSystem(cohortAndEvents([3, 40, 50, 60], [0, 30, 35, 45]), { companions: [[0, 9]] });
+    expect(result.suppressed).toEqual([0, 1, 2, 3]);
+    expect(result.audit.passed).toBe(true);
+  });
+
+  it('follows companions hidden by complementary suppression too, and their own small counts', async () => {
+    // Only cell 0 is small; cells 1-3 are hidden for it, and their events (one of them small) with them.
+    const result = await suppressTableSystem(cohortAndEvents([3, 40, 50, 60], [25, 5, 35, 45]), { companions: everyCell.slice(1) });
+    expect(result.suppressed).toEqual(expect.arrayContaining([0, 1, 2, 3, 10, 11, 12]));
+    expect(result.primary).toEqual(expect.arrayContaining([{ cell: 10, protection: 11 }, { cell: 11, protection: 1 }, { cell: 12, protection: 1 }]));
+    expect(result.phases.companionRounds).toBeGreaterThan(0);
+    expect(result.audit.passed).toBe(true);
+    const audit = await auditSuppression(cohortAndEvents([3, 40, 50, 60], [25, 5, 35, 45]), result.suppressed, result.primary);
+    expect(audit.passed).toBe(true);
+  });
+
+  it('rejects a companion pair outside the system', async () => {
+    await expect(suppressTableSystem(twoByTwo([3, 40, 50, 60]), { companions: [[0, 9]] })).rejects.toThrow(/companion pair \[0, 9\] is outside/);
+  });
+});
+
 describe('auditSuppression', () => {
   // State 0 = county 1 + county 2.
   const system: TableSystem = { values: [30, 5, 25], equations: [{ total: 0, parts: [1, 2] }] };
