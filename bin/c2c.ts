@@ -12,7 +12,7 @@ import { generateToFolder, OutputExistsError, type GenerationSummary } from '../
 import { PLAN_ENGINES, planExecutor, type PlanEngine } from './cli/engines';
 import { linkageQualityAgainstTruth, linkageQualityText, type LinkageQuality } from '../adapters/generator/identity-truth';
 import { landDrops } from '../adapters/lake/land-drops';
-import { lakeLocations, openLocalLake } from '../adapters/lake/local-lake';
+import { lakeLocations, openLocalLake, PLAN_ENGINE_OPTIONS } from '../adapters/lake/local-lake';
 import { duckDbPlanDialect } from '../adapters/sql/duckdb-plan-dialect';
 import { linkIdentities, type LinkSummary } from '../core/identity/link';
 import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
@@ -84,7 +84,7 @@ async function ingestLake(lakeDir: string, progress: Progress): Promise<IngestOu
 
 /** Links the lake; with the folder of a generated state, also measures the result against its truth. */
 async function linkLake(lakeDir: string, progress: Progress, truthStateDir?: string, engine: PlanEngine = 'duckdb'): Promise<{ summary: LinkSummary; quality?: LinkageQuality }> {
-  const lake = await openLocalLake(lakeDir);
+  const lake = await openLocalLake(lakeDir, PLAN_ENGINE_OPTIONS);
   try {
     const resolveLocation = lakeLocations(lake.store.root);
     const executePlan = planExecutor(engine, lake.store.root);

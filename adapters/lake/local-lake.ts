@@ -3,12 +3,13 @@
  * `.ledger/`, DuckDB, and a scratch folder. Close it when done.
  */
 import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import path from 'node:path';
 import type { IngestDependencies } from '../../core/ingest/ingest';
 import type { LocationResolver } from '../../core/plan/run';
 import { LocalFolderLedger } from '../ledger/local-folder-ledger';
 import { LocalFolderStore } from '../object-store/local-folder';
-import { DuckDbEngine } from '../sql/duckdb-engine';
+import { DuckDbEngine, type DuckDbOptions } from '../sql/duckdb-engine';
 import { TempWorkspace } from '../workspace/temp-workspace';
 
 export interface LocalLake extends IngestDependencies {
@@ -16,11 +17,21 @@ export interface LocalLake extends IngestDependencies {
   close(): Promise<void>;
 }
 
-export async function openLocalLake(dir: string): Promise<LocalLake> {
+/**
+ * How plans (linkage, linked tables, the cube) run on a laptop: every core, half the memory, rows
+ * in no particular order. Ingestion keeps the engine's Lambda-sized defaults, which it is built for.
+ */
+export const PLAN_ENGINE_OPTIONS: Omit<DuckDbOptions, 'tempDirectory'> = {
+  threads: availableParallelism(),
+  memoryLimit: `${Math.max(1, Math.floor(totalmem() / 2 ** 31))}GB`,
+  preserveInsertionOrder: false,
+};
+
+export async function openLocalLake(dir: string, engineOptions: Omit<DuckDbOptions, 'tempDirectory'> = {}): Promise<LocalLake> {
   const store = new LocalFolderStore(dir);
   await store.init();
   const workspace = await TempWorkspace.create();
-  const engine = await DuckDbEngine.open({ tempDirectory: workspace.newFile('duckdb-spill').path });
+  const engine = await DuckDbEngine.open({ ...engineOptions, tempDirectory: workspace.newFile('duckdb-spill').path });
   return {
     store,
     ledger: new LocalFolderLedger(path.join(dir, '.ledger')),

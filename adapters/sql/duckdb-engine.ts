@@ -10,6 +10,8 @@ export interface DuckDbOptions {
   /** e.g. `'400MB'`; DuckDB spills to `tempDirectory` beyond it. */
   readonly memoryLimit?: string;
   readonly threads?: number;
+  /** Keep rows in file order (validation's line numbers depend on it); plans need not, and spill more easily without. Default true. */
+  readonly preserveInsertionOrder?: boolean;
   readonly tempDirectory?: string;
   /** Where DuckDB keeps its own files; Lambda's home is read-only, so there it is /tmp. */
   readonly homeDirectory?: string;
@@ -29,8 +31,7 @@ export class DuckDbEngine implements SqlEngine {
     const config: Record<string, string> = {
       threads: String(options.threads ?? 1),
       memory_limit: options.memoryLimit ?? '400MB',
-      // Rows keep their file order (line numbers depend on it).
-      preserve_insertion_order: 'true',
+      preserve_insertion_order: String(options.preserveInsertionOrder ?? true),
     };
     if (options.tempDirectory) config.temp_directory = options.tempDirectory;
     if (options.homeDirectory) config.home_directory = options.homeDirectory;

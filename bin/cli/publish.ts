@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { lakeLocations, openLocalLake } from '../../adapters/lake/local-lake';
+import { lakeLocations, openLocalLake, PLAN_ENGINE_OPTIONS } from '../../adapters/lake/local-lake';
 import { duckDbPlanDialect } from '../../adapters/sql/duckdb-plan-dialect';
 import { metricById } from '../../core/outcomes/metrics';
 import { PUBLISHED_LOCATIONS, publishOutcomes, type PublishSummary } from '../../core/outcomes/publish';
@@ -23,7 +23,7 @@ export interface PublishOptions {
 }
 
 export async function publishLake(lakeDir: string, options: PublishOptions, progress: Progress, engine: PlanEngine = 'duckdb'): Promise<{ summary: PublishSummary; headlines: string }> {
-  const lake = await openLocalLake(lakeDir);
+  const lake = await openLocalLake(lakeDir, PLAN_ENGINE_OPTIONS);
   try {
     const executePlan = planExecutor(engine, lake.store.root);
     const summary = await progress.stage('outcomes: cube, disclosure control and audit, publish', (report) => {
