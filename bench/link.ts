@@ -9,24 +9,17 @@
  * A state kept with --keep (under --dir) is reused by the next run of the same size and noise.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateToFolder } from '../adapters/generator/generate-to-folder';
+import { linkageQualityAgainstTruth } from '../adapters/generator/identity-truth';
 import { landDrops } from '../adapters/lake/land-drops';
-import { openLocalLake } from '../adapters/lake/local-lake';
+import { lakeLocations, openLocalLake } from '../adapters/lake/local-lake';
 import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
-import { duckDbPlanDialect } from '../adapters/sql/duckdb-plan-dialect';
 import { NOISE_LEVELS, type NoiseLevel } from '../core/generator';
-import { LINK_LOCATIONS } from '../core/identity/link';
-import { rawLocation } from '../core/identity/plan';
-import { identitySources } from '../core/identity/sources';
 import { ingestLandingZone } from '../core/ingest/ingest';
-import { linkageQualityPlan } from '../core/linkage/quality';
-import { runPlan } from '../core/plan/run';
-import type { FieldDefinition } from '../core/contracts/types';
-import { sqlString, typedValueSql } from '../core/validation/sql';
 import type { LinkRun } from './link-run';
 
 /** Identity records per generated person at medium noise (16,183 for 5,000 people, seed 1). */
@@ -63,28 +56,6 @@ export async function prepare(parent: string, people: number, noise: NoiseLevel)
   return { dir, people, generateSeconds, ingestSeconds: seconds(start) };
 }
 
-/**
- * identity/truth.parquet: each identity record's person, from the truth files (file and primary
- * key → person) joined to the raw rows; a record holding two people (a shared SSN) is left out.
- */
-async function truthSql(dir: string): Promise<string> {
-  const selects = identitySources().flatMap((source) => {
-    const { partner, dataset, schema } = source.contract;
-    const truthDir = path.join(dir, 'state', 'truth', partner);
-    const truthFile = existsSync(truthDir) ? readdirSync(truthDir).find((f) => f.startsWith(`${dataset}.csv`)) : undefined;
-    if (truthFile === undefined || !existsSync(path.join(dir, 'lake', rawLocation(source.contract)))) return [];
-    // The truth files hold keys as the drops write them; typed as validation typed them for raw/, they join.
-    const typedKeys = schema.primaryKey.map((k) => `${typedValueSql(schema.fields.find((f) => f.name === k) as FieldDefinition, schema.missingValues)} AS ${k}`);
-    return [[
-      `SELECT ${sqlString(`${source.namespace}|`)} || ${source.sourceId.map((f) => `r.${f}`).join(" || ':' || ")} AS record_id, t.person_id`,
-      `FROM read_parquet(${sqlString(path.join(dir, 'lake', rawLocation(source.contract), '*', '*.parquet'))}) r`,
-      `JOIN (SELECT file, person_id, ${typedKeys.join(', ')} FROM read_csv(${sqlString(path.join(truthDir, truthFile))}, header = true, all_varchar = true)) t`,
-      `  ON t.file = regexp_extract(r._source_object, '[^/]+$') AND ${schema.primaryKey.map((k) => `t.${k} = r.${k}`).join(' AND ')}`,
-    ].join('\n')];
-  });
-  return `SELECT record_id, min(person_id) AS person_id FROM (\n${selects.join('\nUNION ALL\n')}\n) GROUP BY record_id HAVING count(DISTINCT person_id) = 1`;
-}
-
 export interface Quality {
   readonly records: number;
   readonly precision: number;
@@ -96,12 +67,8 @@ export async function quality(dir: string): Promise<Quality> {
   const lake = path.join(dir, 'lake');
   const engine = await DuckDbEngine.open({ threads: availableParallelism(), memoryLimit: '2GB' });
   try {
-    const truth = path.join(lake, 'identity', 'truth.parquet');
-    await engine.run(`COPY (${await truthSql(dir)}) TO ${sqlString(truth)} (FORMAT parquet)`);
-    const output = path.join(lake, 'identity', 'linkage_quality.parquet');
-    await runPlan(linkageQualityPlan({ clusters: path.join(lake, LINK_LOCATIONS.linkage.clusters), truth }, output), engine, { dialect: duckDbPlanDialect });
-    const [q] = await engine.query('SELECT records, pair_precision, pair_recall, pair_f1 FROM linkage_quality');
-    return { records: Number(q?.records), precision: Number(q?.pair_precision), recall: Number(q?.pair_recall), f1: Number(q?.pair_f1) };
+    const q = await linkageQualityAgainstTruth(engine, path.join(dir, 'state'), lake, lakeLocations(lake));
+    return { records: q.records, precision: q.pairPrecision, recall: q.pairRecall, f1: q.pairF1 };
   } finally {
     engine.close();
   }

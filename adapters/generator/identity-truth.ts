@@ -12,7 +12,8 @@ import { identitySources } from '../../core/identity/sources';
 import { linkageQualityPlan } from '../../core/linkage/quality';
 import { runPlan, type LocationResolver } from '../../core/plan/run';
 import type { SqlEngine } from '../../core/ports/sql-engine';
-import { sqlString } from '../../core/validation/sql';
+import type { FieldDefinition } from '../../core/contracts/types';
+import { sqlString, typedValueSql } from '../../core/validation/sql';
 import { duckDbPlanDialect } from '../sql/duckdb-plan-dialect';
 
 export const TRUTH_LOCATIONS = {
@@ -43,14 +44,13 @@ export async function linkageQualityAgainstTruth(engine: SqlEngine, stateDir: st
     const truth = ['.csv', '.csv.gz'].map((ending) => path.join(stateDir, 'truth', contract.partner, `${contract.dataset}${ending}`)).find((file) => existsSync(file));
     const raw = path.join(lakeRoot, ...rawLocation(contract).split('/'));
     if (truth === undefined || !existsSync(raw)) return [];
-    // The truth keeps each key as the partner wrote it: a date in the contract's format.
-    const asWritten = (field: string): string => {
-      const definition = contract.schema.fields.find((f) => f.name === field);
-      return definition?.type === 'date' ? `strftime(r.${field}, ${sqlString(definition.format === undefined || definition.format === 'default' ? '%Y-%m-%d' : definition.format)})` : `CAST(r.${field} AS VARCHAR)`;
-    };
-    const keys = contract.schema.primaryKey.map((k) => `${asWritten(k)} = t.${k}`).join(' AND ');
-    return [`SELECT DISTINCT ${recordIdSql(source, 'r')} AS record_id, t.person_id FROM read_parquet(${sqlString(path.join(raw, '**', '*.parquet'))}) r ` +
-      `JOIN read_csv(${sqlString(truth)}, header = true, all_varchar = true) t ON t.file = regexp_extract(r._source_object, '[^/]+$') AND ${keys}`];
+    // The truth keeps each key as the partner wrote it; typed as validation typed it for raw/, it joins.
+    const typedKeys = contract.schema.primaryKey.map((k) => `${typedValueSql(contract.schema.fields.find((f) => f.name === k) as FieldDefinition, contract.schema.missingValues)} AS ${k}`);
+    return [[
+      `SELECT DISTINCT ${recordIdSql(source, 'r')} AS record_id, t.person_id FROM read_parquet(${sqlString(path.join(raw, '**', '*.parquet'))}) r`,
+      `JOIN (SELECT file, person_id, ${typedKeys.join(', ')} FROM read_csv(${sqlString(truth)}, header = true, all_varchar = true)) t`,
+      `  ON t.file = regexp_extract(r._source_object, '[^/]+$') AND ${contract.schema.primaryKey.map((k) => `t.${k} = r.${k}`).join(' AND ')}`,
+    ].join('\n')];
   });
   if (selects.length === 0) throw new Error(`${stateDir} has no truth for any dataset in the lake`);
   // One dataset at a time: the lake's engine has a Lambda-sized memory limit.
