@@ -13,8 +13,9 @@
  * the parts of a metric partition add up to the whole. Zero cells are absent from the cube, known
  * to be zero, and published.
  *
- * Primary suppression: a count from 1 to threshold − 1; an event count whose complement in its
- * cohort (cohort − events) is from 1 to threshold − 1; an event count whose cohort count is hidden.
+ * Primary suppression: a count from 1 to threshold − 1; a nonzero event count whose complement in
+ * its cohort (cohort − events) is from 1 to threshold − 1; a nonzero event count whose cohort count
+ * is hidden.
  * Rates are hidden with either count; wage percentiles when the earners are fewer than the
  * threshold or their count is hidden.
  */
@@ -223,7 +224,9 @@ export async function protectCube(cube: readonly CubeRow[], options: ProtectOpti
   const smallComplement: ProtectionRequirement[] = [];
   rows.forEach((row, i) => {
     const complement = row.cohort_count - row.event_count;
-    if (complement >= 1 && complement < threshold) smallComplement.push({ cell: (cellsOfRow[i] as { events: number }).events, protection });
+    // With no events the complement is the cohort count, protected as a count of its own; a zero
+    // has no width to give (an LP pins a hidden zero whose totals are zero), so it stays published.
+    if (row.event_count > 0 && complement >= 1 && complement < threshold) smallComplement.push({ cell: (cellsOfRow[i] as { events: number }).events, protection });
   });
 
   // A hidden cohort count forces its (nonzero) event count to be hidden, which may hide more.
@@ -312,7 +315,7 @@ function sparseGroupingSets(cube: readonly CubeRow[], metrics: ReadonlyMap<strin
       if (tooSmall(row.cohort_count)) entry.small += 1;
     }
     entry.counts += 1;
-    if (tooSmall(row.event_count) || tooSmall(row.cohort_count - row.event_count)) entry.small += 1;
+    if (tooSmall(row.event_count) || (row.event_count > 0 && tooSmall(row.cohort_count - row.event_count))) entry.small += 1;
     cells.set(key, entry);
     const breakdowns = reported.get(populationOfCohort(metric)) ?? new Set();
     for (const b of metric.breakdowns) breakdowns.add(b);

@@ -94,6 +94,17 @@ test('an attacker with every published count and the table\'s sums cannot narrow
   }
 });
 
+test('an event count of zero stays published, even when its cohort count is small (the cohort count is protected itself)', async () => {
+  // 3 credential holders of unknown gender, none teaching: the complement is the 3 themselves.
+  const cube = [
+    row('teacher_employed_1y', {}, 403, 311), row('teacher_employed_1y', { gender: 'F' }, 230, 180),
+    row('teacher_employed_1y', { gender: 'M' }, 170, 131), row('teacher_employed_1y', { gender: 'UNKNOWN' }, 3, 0),
+  ];
+  const { rows, summary } = await protectCube(cube, { maxPrimaryShare: 1 });
+  expect(summary.auditPassed).toBe(true);
+  expect(rows.find((r) => r.gender === 'UNKNOWN')).toMatchObject({ cohort_count_suppressed: 'small_count', event_count_suppressed: null, rate_suppressed: 'small_count' });
+});
+
 test('wage percentiles are published only for enough earners whose count is published', async () => {
   const cube = [
     row('employment_wages_1y', {}, 300, 250, 40000),
