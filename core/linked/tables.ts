@@ -92,7 +92,7 @@ const AICCU_RACE = IPEDS_RACE.replace('r.ethnicity', 'r.race_ethnicity');
  * Person attributes as each dataset reports them, with the dataset's rank (1 first): K-12 is
  * the most complete and earliest source of race and of the student flags.
  */
-const personAttributeRows: LinkedTable = {
+export const PERSON_ATTRIBUTE_REPORTS: LinkedTable = {
   name: 'person_attribute_reports',
   description: 'Race/ethnicity and the disability, foster and homeless flags as each dataset reports them (a step of persons).',
   columns: [
@@ -260,4 +260,3 @@ export const PERSON_COLUMNS: readonly LinkedColumn[] = [
   { name: 'homeless', type: 'BOOLEAN', description: 'Ever homeless in K-12.' },
 ];
 
-export const PERSON_ATTRIBUTE_REPORTS = personAttributeRows;

@@ -19,10 +19,6 @@ export const CUBE_INPUT_TABLES = [
   'persons', 'k12_graduates', 'postsecondary_enrollments', 'postsecondary_awards', 'quarterly_wages', 'credentials', 'k12_staff_assignments', 'cal_grant_awards', 'calfresh_spells',
 ] as const;
 
-/** The cube's columns in order: keys, one per breakdown (NULL where not grouped by it), measures. */
-export const CUBE_KEY_COLUMNS = ['metric_id', 'cohort_year', 'grouping_set', ...BREAKDOWN_IDS] as const;
-export const CUBE_MEASURE_COLUMNS = ['cohort_count', 'event_count', 'rate', 'wage_p25', 'wage_median', 'wage_p75'] as const;
-
 export interface CubeLocations {
   /** The folder of the linked tables (`<folder>/<table>.parquet`). */
   readonly linkedFolder: string;

@@ -336,12 +336,6 @@ export function metricById(id: string): MetricDefinition {
   return metric;
 }
 
-export function cohortOf(metric: MetricDefinition): CohortDefinition {
-  const cohort = COHORTS.find((c) => c.id === metric.cohort);
-  if (!cohort) throw new MetricCatalogError(`metric ${metric.id} names cohort ${metric.cohort}, which the catalog does not define`);
-  return cohort;
-}
-
 /** Problems with the catalog's own consistency; the tests require none. */
 export function catalogProblems(): string[] {
   const problems: string[] = [];
