@@ -20,6 +20,8 @@ export const PUBLISHED_LOCATIONS = {
   csv: 'published/outcomes/outcomes.csv',
   parquet: 'published/outcomes/outcomes.parquet',
   metadata: 'published/outcomes/metadata.json',
+  /** The grouping sets left out as too sparse (metric, cohort year, grouping set, reason): no counts. */
+  withheld: 'published/outcomes/withheld.csv',
   /** The disclosure-control summary kept beside the unprotected cube. */
   disclosureSummary: 'outcomes/disclosure_summary.json',
 } as const;
@@ -74,12 +76,14 @@ export async function publishOutcomes(deps: PublishDependencies): Promise<Publis
   const cube = (await engine.query(`SELECT * FROM ${await readOutputSql(deps, CUBE_LOCATIONS.cube)} ORDER BY metric_id, cohort_year, grouping_set, ${BREAKDOWN_IDS.join(', ')}`)) as unknown as CubeRow[];
 
   deps.onStage?.('disclosure control');
-  const { rows, summary } = await protectCube(cube, deps.options);
+  const { rows, withheld, summary } = await protectCube(cube, deps.options);
   await store.put(objectAtLocation(PUBLISHED_LOCATIONS.disclosureSummary, ['published', 'outcomes']), JSON.stringify({ runId: deps.runId, cube: CUBE_LOCATIONS.cube, ...summary }, null, 2) + '\n');
 
   deps.onStage?.('publish');
   const dataThroughYear = Number(vintage?.last_year);
   await store.put(objectAtLocation(PUBLISHED_LOCATIONS.csv, ['published', 'outcomes']), publishedCsv(rows));
+  await store.put(objectAtLocation(PUBLISHED_LOCATIONS.withheld, ['published', 'outcomes']),
+    stringify(withheld.map((w) => [w.metric_id, w.cohort_year, w.grouping_set, w.reason]), { header: true, columns: ['metric_id', 'cohort_year', 'grouping_set', 'reason'] }));
   const csv = await deps.resolveLocation(PUBLISHED_LOCATIONS.csv, 'read');
   const parquet = await deps.resolveLocation(PUBLISHED_LOCATIONS.parquet, 'write');
   const columns = PUBLISHED_COLUMNS.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ');

@@ -90,6 +90,17 @@ test('every published count is zero or at least 11, every hidden value has a doc
   expect(hidden).toBeGreaterThan(0);
 });
 
+test('the withheld breakdowns are listed, without counts, and none of them is in the published rows', async () => {
+  const withheld = parse(await readFile(published('withheld.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+  expect(withheld.length).toBeGreaterThan(0);
+  expect(Object.keys(withheld[0] ?? {})).toEqual(['metric_id', 'cohort_year', 'grouping_set', 'reason']);
+  expect(new Set(withheld.map((w) => w.reason))).toEqual(new Set(['sparse', 'finer_than_sparse']));
+  expect(withheld.every((w) => w.grouping_set !== '')).toBe(true);
+  const rows = parse(await readFile(published('outcomes.csv'), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+  const publishedSets = new Set(rows.map((r) => `${r.metric_id}|${r.cohort_year}|${r.grouping_set}`));
+  expect(withheld.filter((w) => publishedSets.has(`${w.metric_id}|${w.cohort_year}|${w.grouping_set}`))).toEqual([]);
+});
+
 test('metadata describes every metric, the rule and the reasons; the restricted summary stays in outcomes/', async () => {
   const metadata = JSON.parse(await readFile(published('metadata.json'), 'utf8')) as { metrics: Array<{ id: string; caveats: string[] }>; disclosureControl: { threshold: number; reasons: Record<string, string> }; dataThroughYear: number };
   expect(metadata.metrics.map((m) => m.id)).toEqual(METRICS.map((m) => m.id));
