@@ -53,7 +53,7 @@ export async function linkageQualityAgainstTruth(engine: SqlEngine, stateDir: st
     ].join('\n')];
   });
   if (selects.length === 0) throw new Error(`${stateDir} has no truth for any dataset in the lake`);
-  // One dataset at a time: the lake's engine has a Lambda-sized memory limit.
+  // One dataset at a time: the lake's engine may have a Lambda-sized memory limit (ingestion's).
   await engine.run('CREATE OR REPLACE TEMP TABLE record_persons (record_id VARCHAR, person_id VARCHAR)');
   for (const select of selects) await engine.run(`INSERT INTO record_persons ${select}`);
   const truthFile = await resolveLocation(TRUTH_LOCATIONS.truth, 'write');
