@@ -29,6 +29,7 @@ import { table } from './cli/table';
 import { registerLinkFiles } from './cli/link-files';
 import { registerOptOut } from './cli/opt-out';
 import { publishLake, publishSummaryText, registerPublish } from './cli/publish';
+import { DEFAULT_PORT, portNumber, registerServe, serveLake } from './cli/serve';
 
 function wholeNumber(name: string, min: number, max: number) {
   return (text: string): number => {
@@ -136,7 +137,9 @@ function buildProgram(): Command {
     .option('--people <n>', 'people in the population', wholeNumber('--people', 1, 5_000_000), 5_000)
     .option('--seed <s>', 'random seed', wholeNumber('--seed', 0, 0xffffffff), 1)
     .addOption(noiseOption())
-    .action(async (opts: { dir: string; people: number; seed: number; noise: NoiseLevel }) => {
+    .option('--no-serve', 'end after publishing instead of serving the Query API')
+    .option('--port <n>', 'port of the Query API (0: any free port)', portNumber, DEFAULT_PORT)
+    .action(async (opts: { dir: string; people: number; seed: number; noise: NoiseLevel; serve: boolean; port: number }) => {
       const progress = new Progress();
       if (existsSync(opts.dir) && !existsSync(path.join(opts.dir, DEMO_MARKER))) {
         throw new UsageError(`${opts.dir} exists and is not a demo folder; choose another --dir`);
@@ -170,6 +173,7 @@ function buildProgram(): Command {
       console.log(`\n${published.headlines}`);
       console.log(`\nDone in ${progress.elapsed()}.`);
       if (accepted !== outcomes.length) throw new CheckFailedError('some generated files were not accepted:\n' + ingestSummary(outcomes.filter((o) => o.status !== 'ingested' || o.verdict !== 'accepted')));
+      if (opts.serve) await serveLake(lake.root, opts.port, '127.0.0.1');
     });
 
   program.command('validate')
@@ -272,6 +276,7 @@ function buildProgram(): Command {
     });
   registerLinkFiles(program);
   registerPublish(program);
+  registerServe(program);
   registerOptOut(program);
   return program;
 }

@@ -92,12 +92,18 @@ export interface ProtectionSummary {
   readonly withheldRows: number;
 }
 
+/** Why a grouping set of a metric and cohort year is not published at all, in words users read. */
+export const WITHHELD_REASONS = {
+  sparse: 'Not published for this cohort year: most of its groups are too small to show.',
+  finer_than_sparse: 'Not published for this cohort year: a coarser breakdown of it is withheld as too sparse.',
+} as const;
+
 /** A grouping set of one metric and cohort year that is not published, and why. */
 export interface WithheldGroupingSet {
   readonly metric_id: string;
   readonly cohort_year: number;
   readonly grouping_set: string;
-  readonly reason: 'sparse' | 'finer_than_sparse';
+  readonly reason: keyof typeof WITHHELD_REASONS;
 }
 
 export interface ProtectedCube {

@@ -9,40 +9,11 @@ import { objectAtLocation } from '../lake/zones';
 import type { ObjectStore } from '../ports/object-store';
 import type { SqlEngine } from '../ports/sql-engine';
 import { readOutputSql, runPlan, type LocationResolver, type PlanDialect, type PlanExecutor } from '../plan/run';
-import { sqlString } from '../validation/sql';
 import { BREAKDOWN_IDS, BREAKDOWNS } from './breakdowns';
+import { PUBLISHED_COLUMNS, PUBLISHED_LOCATIONS, publishedParquetSql } from './published-table';
 import { CUBE_LOCATIONS, outcomeCubePlan } from './cube-plan';
 import { COHORTS, METRICS } from './metrics';
-import { protectCube, SUPPRESSION_REASONS, type CubeRow, type ProtectedRow, type ProtectionSummary, type ProtectOptions } from './protect';
-
-/** Where publishing writes, as `<zone>/<key>` locations. */
-export const PUBLISHED_LOCATIONS = {
-  csv: 'published/outcomes/outcomes.csv',
-  parquet: 'published/outcomes/outcomes.parquet',
-  metadata: 'published/outcomes/metadata.json',
-  /** The grouping sets left out as too sparse (metric, cohort year, grouping set, reason): no counts. */
-  withheld: 'published/outcomes/withheld.csv',
-  /** The disclosure-control summary kept beside the unprotected cube. */
-  disclosureSummary: 'outcomes/disclosure_summary.json',
-} as const;
-
-/** The published table's columns, in order, with their types (DuckDB names) and meaning. */
-export const PUBLISHED_COLUMNS: ReadonlyArray<readonly [name: string, type: 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE', description: string]> = [
-  ['metric_id', 'VARCHAR', 'The metric (metadata.json describes each).'],
-  ['cohort_year', 'INTEGER', 'The cohort year.'],
-  ['grouping_set', 'VARCHAR', 'The breakdowns of the row, comma-separated; empty for the total.'],
-  ...BREAKDOWN_IDS.map((b) => [b, 'VARCHAR', `${BREAKDOWNS[b].title}: the group, or empty where the row is not broken down by it.`] as const),
-  ['cohort_count', 'BIGINT', 'People in the cohort (the denominator); empty when suppressed.'],
-  ['cohort_count_suppressed', 'VARCHAR', 'Why cohort_count is suppressed (a reason code), or empty.'],
-  ['event_count', 'BIGINT', 'People of the cohort with the event (the numerator); empty when suppressed.'],
-  ['event_count_suppressed', 'VARCHAR', 'Why event_count is suppressed, or empty.'],
-  ['rate', 'DOUBLE', 'event_count / cohort_count, to 4 decimals; empty when suppressed.'],
-  ['rate_suppressed', 'VARCHAR', 'Why rate is suppressed, or empty.'],
-  ['wage_p25', 'DOUBLE', 'Employment metrics: 25th percentile of the earners\' annual wages, whole dollars.'],
-  ['wage_median', 'DOUBLE', 'Employment metrics: median annual wages, whole dollars.'],
-  ['wage_p75', 'DOUBLE', 'Employment metrics: 75th percentile of annual wages, whole dollars.'],
-  ['wages_suppressed', 'VARCHAR', 'Why the wage percentiles are suppressed, or empty.'],
-];
+import { protectCube, SUPPRESSION_REASONS, WITHHELD_REASONS, type CubeRow, type ProtectedRow, type ProtectionSummary, type ProtectOptions } from './protect';
 
 export interface PublishDependencies {
   readonly store: ObjectStore;
@@ -84,10 +55,7 @@ export async function publishOutcomes(deps: PublishDependencies): Promise<Publis
   await store.put(objectAtLocation(PUBLISHED_LOCATIONS.csv, ['published', 'outcomes']), publishedCsv(rows));
   await store.put(objectAtLocation(PUBLISHED_LOCATIONS.withheld, ['published', 'outcomes']),
     stringify(withheld.map((w) => [w.metric_id, w.cohort_year, w.grouping_set, w.reason]), { header: true, columns: ['metric_id', 'cohort_year', 'grouping_set', 'reason'] }));
-  const csv = await deps.resolveLocation(PUBLISHED_LOCATIONS.csv, 'read');
-  const parquet = await deps.resolveLocation(PUBLISHED_LOCATIONS.parquet, 'write');
-  const columns = PUBLISHED_COLUMNS.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(', ');
-  await engine.run(`COPY (SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = {${columns}}, force_not_null = ['grouping_set'])) TO ${sqlString(parquet)} (FORMAT parquet, COMPRESSION zstd)`);
+  await engine.run(publishedParquetSql(await deps.resolveLocation(PUBLISHED_LOCATIONS.csv, 'read'), await deps.resolveLocation(PUBLISHED_LOCATIONS.parquet, 'write')));
   await store.put(objectAtLocation(PUBLISHED_LOCATIONS.metadata, ['published', 'outcomes']), JSON.stringify(metadata(deps.runId, dataThroughYear, summary), null, 2) + '\n');
 
   const suppressedCounts = rows.reduce((n, r) => n + (r.cohort_count_suppressed ? 1 : 0) + (r.event_count_suppressed ? 1 : 0), 0);
@@ -117,6 +85,7 @@ function metadata(runId: string, dataThroughYear: number, summary: ProtectionSum
       rule: `Counts from 1 to ${summary.threshold - 1} are suppressed; zero is published. Further counts are suppressed so that no suppressed count can be worked out ` +
         `from published ones: an attacker using every published count is left an interval at least ${summary.protection} wide for each small count (checked by linear programming).`,
       reasons: SUPPRESSION_REASONS,
+      withheldReasons: WITHHELD_REASONS,
       suppressedShareOfCounts: summary.suppressedShare,
     },
     columns: PUBLISHED_COLUMNS.map(([name, type, description]) => ({ name, type, description })),
@@ -125,3 +94,6 @@ function metadata(runId: string, dataThroughYear: number, summary: ProtectionSum
     metrics: METRICS.map(({ id, title, description, cohort, event, window, followUpYears, breakdowns, caveats, kind }) => ({ id, title, description, cohort, event, window, followUpYears, breakdowns, caveats, kind })),
   };
 }
+
+/** The published layout, for readers that do not load disclosure control: published-table.ts. */
+export { PUBLISHED_COLUMNS, PUBLISHED_LOCATIONS } from './published-table';

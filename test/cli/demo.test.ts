@@ -12,7 +12,7 @@ import { format } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { DuckDbEngine } from '../../adapters/sql/duckdb-engine';
 import { METRICS } from '../../core/outcomes/metrics';
-import { PUBLISHED_COLUMNS } from '../../core/outcomes/publish';
+import { PUBLISHED_COLUMNS } from '../../core/outcomes/published-table';
 import { SUPPRESSION_REASONS } from '../../core/outcomes/protect';
 import { sqlString } from '../../core/validation/sql';
 
@@ -42,7 +42,7 @@ const published = (file: string): string => path.join(tmp, 'demo', 'lake', 'publ
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'c2c-demo-'));
-  demo = await run('demo', '--dir', path.join(tmp, 'demo'), '--people', '3000', '--seed', '4');
+  demo = await run('demo', '--dir', path.join(tmp, 'demo'), '--people', '3000', '--seed', '4', '--no-serve');
 }, 300_000);
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
@@ -65,7 +65,7 @@ test('published/ holds the cube as CSV and Parquet, with the documented columns 
   expect(new Set(rows.map((r) => r.metric_id))).toEqual(new Set(METRICS.map((m) => m.id)));
   const engine = await DuckDbEngine.open();
   try {
-    const [parquet] = await engine.query(`SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE grouping_set = '') AS totals FROM read_parquet(${sqlString(published('outcomes.parquet'))})`);
+    const [parquet] = await engine.query(`SELECT COUNT(*) AS n, COUNT(*) FILTER (WHERE grouping_set = '') AS totals FROM read_parquet(${sqlString(published('table/outcomes.parquet'))})`);
     expect(Number(parquet?.n)).toBe(rows.length);
     expect(Number(parquet?.totals)).toBe(rows.filter((r) => r.grouping_set === '').length);
   } finally {
