@@ -10,11 +10,12 @@
  * stop() kills; and it exits by itself when its stdin closes, i.e. when the jest worker that started
  * it dies without running afterAll, so no test run leaves a server behind.
  *
- * Clients for it come from `testS3Client()` and `testDynamoDbClient()`: endpoint on loopback, fixed
+ * Clients for it come from `testS3Client()`, `testDynamoDbClient()` and `testAthenaClient()`: endpoint on loopback, fixed
  * region and fake static credentials, and every setting the SDK would otherwise look up in the
  * environment or in ~/.aws set explicitly, so a developer's AWS profile can neither leak in nor
  * change the tests.
  */
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -108,6 +109,10 @@ export function testDynamoDbClient(endpoint: string): DynamoDBClient {
     accountIdEndpointMode: 'preferred',
     endpointDiscoveryEnabledProvider: async (): Promise<boolean | undefined> => undefined,
   });
+}
+
+export function testAthenaClient(endpoint: string): AthenaClient {
+  return new AthenaClient(commonClientConfig(endpoint));
 }
 
 /** Creates or refreshes the venv (no-op when up to date). */
