@@ -38,10 +38,17 @@ export interface PublishSummary {
 }
 
 export async function publishOutcomes(deps: PublishDependencies): Promise<PublishSummary> {
-  const { store, engine } = deps;
   deps.onStage?.('outcome cube');
-  const plan = outcomeCubePlan();
-  await (deps.executePlan ?? ((p) => runPlan(p, engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation })))(plan);
+  await (deps.executePlan ?? ((p) => runPlan(p, deps.engine, { dialect: deps.dialect, resolveLocation: deps.resolveLocation })))(outcomeCubePlan());
+  return publishCube(deps);
+}
+
+/**
+ * Disclosure control and publishing of a cube already built (at CUBE_LOCATIONS): what runs after
+ * the cube plan, here or after a Glue job wrote the cube.
+ */
+export async function publishCube(deps: Omit<PublishDependencies, 'executePlan'>): Promise<PublishSummary> {
+  const { store, engine } = deps;
   const [vintage] = await engine.query(`SELECT last_year FROM ${await readOutputSql(deps, CUBE_LOCATIONS.vintage)}`);
   // In a fixed order, so that disclosure control (which breaks ties by position) gives one pattern.
   const cube = (await engine.query(`SELECT * FROM ${await readOutputSql(deps, CUBE_LOCATIONS.cube)} ORDER BY metric_id, cohort_year, grouping_set, ${BREAKDOWN_IDS.join(', ')}`)) as unknown as CubeRow[];
