@@ -1,6 +1,7 @@
 import { Tags, type App } from 'aws-cdk-lib';
 import { applyComplianceChecks } from './compliance';
 import { environmentConfig, resolveEnvironmentName, type EnvironmentConfig } from './config/environments';
+import { ApiStack } from './stacks/api-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
 import { ProcessingStack } from './stacks/processing-stack';
 import { StorageStack } from './stacks/storage-stack';
@@ -10,6 +11,7 @@ export interface Platform {
   readonly storage: StorageStack;
   readonly ingestion: IngestionStack;
   readonly processing: ProcessingStack;
+  readonly api: ApiStack;
 }
 
 /** `C2c-dev-Storage`, `C2c-prod-Storage`, ... */
@@ -53,7 +55,17 @@ export function buildPlatform(app: App): Platform {
     description: `Cradle-to-Career data platform (${config.name}): the Spark pipeline (Glue plan runner, Step Functions), catalog tables, Athena workgroup.`,
   });
 
+  // Refers to the storage stack's published bucket, key and database and to the ingestion stack's operator topic.
+  const api = new ApiStack(app, stackName(config, 'Api'), {
+    env,
+    config,
+    storage: storage.storage,
+    alerts: ingestion.operatorAlerts,
+    terminationProtection: config.terminationProtection,
+    description: `Cradle-to-Career data platform (${config.name}): the Query API (API Gateway, WAF, Lambda, Athena) over the published outcomes.`,
+  });
+
   Tags.of(app).add('c2c:environment', config.name);
   applyComplianceChecks(app);
-  return { config, storage, ingestion, processing };
+  return { config, storage, ingestion, processing, api };
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create or refresh a project-local Python virtualenv and install a pinned requirements file into
-# it. Shared by the project's venvs (glue-jobs/.venv, test/aws-local/.venv); each has a small
-# wrapper script that calls this one with its own options.
+# it. Shared by the project's venvs (glue-jobs/.venv, test/aws-local/.venv, test/compliance/.venv
+# and others); each has a small wrapper script that calls this one with its own options.
 #
 #   setup-python-venv.sh --name NAME --venv DIR --requirements FILE --python X.Y --stamp-schema S
 #                        [--why TEXT] [--report PACKAGE] [--note TEXT]

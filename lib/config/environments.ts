@@ -1,10 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Period } from 'aws-cdk-lib/aws-apigateway';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ZoneName } from '../../core/lake/zones';
+import type { PartnerUsage, Throttle } from '../api/query-api';
 import type { LogLevel } from '../ingestion/ingest-drop-function';
 import type { PartnerEndpoint } from '../ingestion/partner-verdict-topic';
+import type { BackupSettings } from '../storage/lake-backup';
 import type { ZoneLifecycle } from '../storage/lake-zone';
 
 /** A mistake in how the app was invoked or configured: shown to the operator as a message, without a stack trace. */
@@ -44,6 +47,12 @@ export interface EnvironmentConfig {
   readonly storage: {
     readonly zoneLifecycle: Record<ZoneName, ZoneLifecycle>;
     readonly accessLogRetention: Duration;
+    /**
+     * AWS Backup of the data that cannot be rebuilt: the raw, quarantine and identity zones, the
+     * access logs and the ingestion ledger. Undefined: no backups (a vault holding recovery points
+     * cannot be deleted, so an environment with backups cannot be torn down by `cdk destroy`).
+     */
+    readonly backup: BackupSettings | undefined;
   };
 
   readonly ingestion: {
@@ -55,6 +64,12 @@ export interface EnvironmentConfig {
     readonly logLevel: LogLevel;
     /** At most this many drops are validated at once (the SQS event source's maximum concurrency, 2 to 1000). */
     readonly maxConcurrency: number;
+    /**
+     * Reserve `maxConcurrency` executions for the validation Lambda: ingestion always has that
+     * capacity, and cannot take more. Needs an account whose concurrency quota leaves 100
+     * unreserved after it (a new account's 10 does not).
+     */
+    readonly reserveConcurrency: boolean;
     /**
      * Who hears each partner's verdicts, by partner id (the first segment of the landing key):
      * each endpoint is subscribed to the verdict topic with a filter on the `partner` message
@@ -96,6 +111,46 @@ export interface EnvironmentConfig {
     /** Query results expire from the results bucket after this long. */
     readonly queryResultRetention: Duration;
   };
+
+  /** The Query API: API Gateway, WAF, its Lambda and Athena workgroup (docs/infrastructure.md, Query API). */
+  readonly api: {
+    /**
+     * Browser origins allowed to call the API (CORS), the dashboard's first: API Gateway's own
+     * error responses (throttling, validation, WAF) can name one origin only, this one.
+     */
+    readonly corsOrigins: readonly string[];
+    /**
+     * Every operation is open to anyone, without an API key; otherwise every operation requires
+     * a partner's key. GET and POST /v1/query answer the same queries, so they open and close
+     * together: closing only one would protect nothing.
+     */
+    readonly publicRead: boolean;
+    /** Requests per second, steady and in a burst, that the stage takes from all clients together. */
+    readonly throttle: Throttle;
+    /** Tighter limits of the operations that run Athena queries, by OpenAPI operationId. */
+    readonly operationThrottles: Readonly<Record<string, Throttle>>;
+    /** Partner systems by name: an API key each, on a usage plan with its own throttle and quota. */
+    readonly partners: Readonly<Record<string, PartnerUsage>>;
+    /** WAF blocks an IP address while it sends more than this many requests in 5 minutes. */
+    readonly wafRateLimitPer5Minutes: number;
+    /** How long the function's, API Gateway's and WAF's logs are kept. */
+    readonly logRetention: RetentionDays;
+    /** LOG_LEVEL of the function, also its Lambda application log level. */
+    readonly logLevel: LogLevel;
+    /** Athena cancels an API query once it has scanned this many bytes (the API's own workgroup). */
+    readonly bytesScannedCutoffPerQuery: number;
+    /** The handler stops an Athena query, and answers 503, after this long; also the p99 latency alarm's threshold. */
+    readonly queryTimeout: Duration;
+    /** Athena answers a repeated query from an earlier result up to this old (whole minutes). */
+    readonly resultReuseMaxAge: Duration;
+    /** The API's query results expire after this long: at least `resultReuseMaxAge`, or nothing could be reused. */
+    readonly queryResultRetention: Duration;
+    /**
+     * Concurrency reserved for the function, which also caps the Athena queries the API runs at
+     * once. Undefined: none reserved (a new account, with 10 in all, can reserve none).
+     */
+    readonly reservedConcurrency: number | undefined;
+  };
 }
 
 const GIB = 1024 ** 3;
@@ -133,6 +188,8 @@ function dev(env: Environment): EnvironmentConfig {
     storage: {
       zoneLifecycle: lifecyclePerZone({ noncurrentVersionExpiration: Duration.days(7) }),
       accessLogRetention: Duration.days(30),
+      // Synthetic data, and torn down with `cdk destroy`, which a vault holding recovery points would block.
+      backup: undefined,
     },
     ingestion: {
       ledgerDeletionProtection: false,
@@ -140,6 +197,8 @@ function dev(env: Environment): EnvironmentConfig {
       // Synthetic data only, so debug logs cannot leak a real person.
       logLevel: 'DEBUG',
       maxConcurrency: 5,
+      // Dev accounts may be new, with a concurrency quota of 10: nothing to reserve from.
+      reserveConcurrency: false,
       partnerNotificationEndpoints: {},
     },
     processing: {
@@ -158,6 +217,26 @@ function dev(env: Environment): EnvironmentConfig {
     consumption: {
       bytesScannedCutoffPerQuery: 10 * GIB,
       queryResultRetention: Duration.days(7),
+    },
+    api: {
+      // Placeholders until the dashboard has its address; the second is a dashboard developer's machine (Vite's default port).
+      corsOrigins: ['https://dashboard.dev.c2c.example.gov', 'http://localhost:5173'],
+      // Closed: every Athena query costs money, and nobody outside the team needs dev's synthetic numbers.
+      publicRead: false,
+      throttle: { rateLimit: 10, burstLimit: 20 },
+      operationThrottles: { queryGet: { rateLimit: 5, burstLimit: 10 }, queryPost: { rateLimit: 5, burstLimit: 10 } },
+      partners: { dashboard: { throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 10_000, period: Period.DAY } } },
+      wafRateLimitPer5Minutes: 300,
+      logRetention: RetentionDays.ONE_MONTH,
+      // Synthetic data only.
+      logLevel: 'DEBUG',
+      // The published cube is megabytes; a query scanning a gigabyte is a bug.
+      bytesScannedCutoffPerQuery: GIB,
+      queryTimeout: Duration.seconds(10),
+      // Dev republishes often while people test: a reused result should not outlive a publication by long.
+      resultReuseMaxAge: Duration.minutes(5),
+      queryResultRetention: Duration.days(1),
+      reservedConcurrency: undefined,
     },
   };
 }
@@ -188,6 +267,8 @@ function prod(env: Environment): EnvironmentConfig {
         published: superseded(30),
       }),
       accessLogRetention: Duration.days(730),
+      // The most continuous backups allow: restore any second of the last 35 days.
+      backup: { retention: Duration.days(35) },
     },
     ingestion: {
       // The ledger is what makes a redelivered drop a no-op: losing it would ingest files twice.
@@ -195,6 +276,7 @@ function prod(env: Environment): EnvironmentConfig {
       logRetention: RetentionDays.ONE_YEAR,
       logLevel: 'INFO',
       maxConcurrency: 10,
+      reserveConcurrency: true,
       partnerNotificationEndpoints: {},
     },
     processing: {
@@ -212,6 +294,31 @@ function prod(env: Environment): EnvironmentConfig {
     consumption: {
       bytesScannedCutoffPerQuery: 100 * GIB,
       queryResultRetention: Duration.days(30),
+    },
+    api: {
+      // A placeholder until the dashboard has its address.
+      corsOrigins: ['https://dashboard.c2c.example.gov'],
+      // The public API of DESIGN.md: suppressed aggregates for anyone.
+      publicRead: true,
+      // The catalog endpoints read two small files; the stage limit guards the account's API Gateway quota (10,000/s).
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      // Queries run on Athena: together 30/s at about a second each, which the 40 reserved executions carry.
+      // POST is not cacheable by browsers and CDNs, so it gets less than GET.
+      operationThrottles: { queryGet: { rateLimit: 20, burstLimit: 40 }, queryPost: { rateLimit: 10, burstLimit: 20 } },
+      // The dashboard keeps working with its key if public access is ever closed (publicRead: false).
+      partners: { dashboard: { throttle: { rateLimit: 50, burstLimit: 100 }, quota: { limit: 2_000_000, period: Period.DAY } } },
+      // About 7 requests a second from one address for 5 minutes: far more than a person at a dashboard,
+      // within reach of a school or an agency behind one address.
+      wafRateLimitPer5Minutes: 2000,
+      logRetention: RetentionDays.ONE_YEAR,
+      logLevel: 'INFO',
+      bytesScannedCutoffPerQuery: GIB,
+      queryTimeout: Duration.seconds(10),
+      // A dashboard's repeated queries scan nothing for an hour; publications come weekly at most.
+      resultReuseMaxAge: Duration.minutes(60),
+      queryResultRetention: Duration.days(1),
+      // Caps the API's concurrent Athena queries at 40, leaving the account's Athena quota to analysts and the pipeline.
+      reservedConcurrency: 40,
     },
   };
 }

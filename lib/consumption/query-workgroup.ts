@@ -13,6 +13,20 @@ export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
 /** Athena's smallest per-query scan limit. */
 const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
 
+/**
+ * What a grantee may do in the workgroup:
+ * - `analyst`: run queries and read their results, their runtime statistics, the workgroup's
+ *   query history and its settings (what SQL clients and the console ask for);
+ * - `application`: run its own queries, stop them and read their results, nothing else.
+ */
+export type QueryAccess = 'analyst' | 'application';
+
+const RUN_QUERIES = ['athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'];
+const QUERY_ACTIONS: Readonly<Record<QueryAccess, readonly string[]>> = {
+  analyst: [...RUN_QUERIES, 'athena:GetQueryRuntimeStatistics', 'athena:ListQueryExecutions', 'athena:GetWorkGroup'],
+  application: RUN_QUERIES,
+};
+
 export interface QueryWorkgroupProps extends EncryptionKeyOptions {
   /** The workgroup's name, e.g. `c2c-dev-analysts`. */
   readonly workgroupName: string;
@@ -105,18 +119,15 @@ export class QueryWorkgroup extends Construct {
 
   /**
    * Lets the grantee run queries in the workgroup and read their results: the Athena query
-   * actions on this workgroup, the results bucket's `results/` prefix, and the results key
-   * through S3. Reading the tables a query names needs grants on their zones besides.
+   * actions of `access` on this workgroup, the results bucket's `results/` prefix, and the results
+   * key through S3. Reading the tables a query names needs grants on their zones besides.
    */
-  public grantQuery(grantee: iam.IGrantable): iam.Grant {
+  public grantQuery(grantee: iam.IGrantable, access: QueryAccess = 'analyst'): iam.Grant {
     const region = Stack.of(this).region;
     const grants = [
       iam.Grant.addToPrincipal({
         grantee,
-        actions: [
-          'athena:StartQueryExecution', 'athena:StopQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults',
-          'athena:GetQueryRuntimeStatistics', 'athena:ListQueryExecutions', 'athena:GetWorkGroup',
-        ],
+        actions: [...QUERY_ACTIONS[access]],
         resourceArns: [this.workgroupArn],
       }),
       iam.Grant.addToPrincipal({

@@ -67,9 +67,32 @@ const PARQUET = {
 };
 
 /** Glue keeps column comments up to 255 characters. */
-function comment(text: string | undefined): string | undefined {
+export function glueComment(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   return text.length <= 255 ? text : `${text.slice(0, 252)}...`;
+}
+
+/**
+ * The input of an unpartitioned Parquet table whose files are all those in the folder
+ * `location` (`s3://<bucket>/<key>/`), which its writer replaces in place at each run.
+ */
+export function parquetTableInput(props: {
+  readonly name: string;
+  readonly description: string;
+  readonly location: string;
+  readonly columns: readonly TableColumn[];
+}): glue.CfnTable.TableInputProperty {
+  return {
+    name: props.name,
+    description: glueComment(props.description),
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { classification: 'parquet', EXTERNAL: 'TRUE', 'parquet.compression': 'ZSTD' },
+    storageDescriptor: {
+      ...PARQUET,
+      location: props.location,
+      columns: props.columns.map((column) => ({ name: column.name, type: column.type, comment: glueComment(column.comment) })),
+    },
+  };
 }
 
 /**
@@ -121,7 +144,7 @@ export class LakeCatalogTables extends Construct {
   /** The columns of a dataset's raw table: the contract's fields, typed, then the lineage columns. */
   public static rawColumns(contract: Contract): TableColumn[] {
     return [
-      ...contract.schema.fields.map((field) => ({ name: field.name, type: CONTRACT_FIELD_TYPES[field.type], comment: comment(field.description) })),
+      ...contract.schema.fields.map((field) => ({ name: field.name, type: CONTRACT_FIELD_TYPES[field.type], comment: glueComment(field.description) })),
       ...RAW_LINEAGE_COLUMNS,
     ];
   }
@@ -140,7 +163,7 @@ export class LakeCatalogTables extends Construct {
       databaseName: props.storage.database('raw').ref,
       tableInput: {
         name: dataset,
-        description: comment(`${contracts.map((c) => `${c.title} (${c.id})`).join('; ')}: validated drops, as ingestion writes them.`),
+        description: glueComment(`${contracts.map((c) => `${c.title} (${c.id})`).join('; ')}: validated drops, as ingestion writes them.`),
         tableType: 'EXTERNAL_TABLE',
         partitionKeys: [...RAW_PARTITION_KEYS],
         parameters: {
@@ -173,18 +196,13 @@ export class LakeCatalogTables extends Construct {
     return new glue.CfnTable(this, `${tableId(zone)}${tableId(name)}`, {
       catalogId: Aws.ACCOUNT_ID,
       databaseName: props.storage.database(zone).ref,
-      tableInput: {
+      tableInput: parquetTableInput({
         name,
-        description: comment(`Output ${name} of the ${producedBy}; replaced by every run.`),
-        tableType: 'EXTERNAL_TABLE',
-        parameters: { classification: 'parquet', EXTERNAL: 'TRUE', 'parquet.compression': 'ZSTD' },
-        storageDescriptor: {
-          ...PARQUET,
-          // Spark writes an output as a folder of part files.
-          location: props.storage.bucket(zone).s3UrlForObject(`${key}/`),
-          columns: columns.map((column) => ({ name: column.name, type: column.type, comment: comment(column.comment) })),
-        },
-      },
+        description: `Output ${name} of the ${producedBy}; replaced by every run.`,
+        // Spark writes an output as a folder of part files.
+        location: props.storage.bucket(zone).s3UrlForObject(`${key}/`),
+        columns,
+      }),
     });
   }
 }

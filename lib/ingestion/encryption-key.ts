@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 
@@ -46,4 +47,22 @@ export function encryptionKey(scope: Construct, id: string, description: string,
     removalPolicy: options.keyRemovalPolicy ?? RemovalPolicy.RETAIN,
     pendingWindow: options.keyDeletionWindow ?? Duration.days(30),
   });
+}
+
+/**
+ * Lets CloudWatch Logs use `key` to encrypt and decrypt the log groups of this account and region
+ * that are associated with it (CloudWatch Logs encrypts as a service, under its own principal).
+ */
+export function allowCloudWatchLogs(key: kms.IKey): void {
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccount',
+      principals: [new iam.ServicePrincipal(`logs.${Stack.of(key).region}.amazonaws.com`)],
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+      },
+    }),
+  );
 }

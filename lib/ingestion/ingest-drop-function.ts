@@ -8,6 +8,7 @@ import * as lambdaNodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeHipaaAndNist, acknowledgeInlinePolicy } from '../compliance';
 import { duckDbBundling } from './duckdb-bundling';
 import { encryptionKey, type EncryptionKeyOptions } from './encryption-key';
 
@@ -69,11 +70,12 @@ export interface IngestDropFunctionProps extends EncryptionKeyOptions {
   readonly ephemeralStorageSize?: Size;
 
   /**
-   * Concurrency reserved for (and capping) the function. The queue's event source caps
-   * concurrency already (`consume`); reserving on top of it takes capacity from the account's
-   * unreserved pool, which a new account (10 in total) cannot give.
+   * Concurrency reserved for (and capping) the function: at least the event source's maximum
+   * concurrency (`consume`), or the function is throttled. Reserving takes capacity from the
+   * account's unreserved pool, of which Lambda keeps 100 back, so a new account (10 in total)
+   * cannot reserve any.
    *
-   * @default - none reserved
+   * @default - none reserved: the event source alone caps concurrency
    */
   readonly reservedConcurrentExecutions?: number;
 
@@ -186,12 +188,38 @@ export class IngestDropFunction extends Construct {
     // Active tracing makes the function add xray:PutTraceSegments and xray:PutTelemetryRecords
     // on "*" to the role's policy: X-Ray has no resource-level permissions. The ingestion tests
     // check that no other statement of this policy names "*".
-    Validations.of(this.role.node.findChild('DefaultPolicy')).acknowledge({
+    const defaultPolicy = this.role.node.findChild('DefaultPolicy');
+    Validations.of(defaultPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray actions (xray:PutTraceSegments, xray:PutTelemetryRecords) support no resource-level permissions, ' +
         'so active tracing needs them on "*"; they write trace data only, never read or touch lake data.',
     });
+    acknowledgeInlinePolicy(defaultPolicy);
+
+    acknowledgeHipaaAndNist(
+      this.function,
+      'LambdaDLQ',
+      'The function is invoked synchronously by its SQS event source only; a function dead-letter queue receives failed ' +
+        'asynchronous invocations, of which there are none. A drop event that fails every delivery moves to the ' +
+        'queue\'s own dead-letter queue (DropEventQueue) after 5 receives, and an alarm tells the operators.',
+    );
+    acknowledgeHipaaAndNist(
+      this.function,
+      'LambdaInsideVPC',
+      'The function reaches only AWS service endpoints (S3, DynamoDB, SNS, SQS), each through IAM with TLS-only resource ' +
+        'policies and customer-managed keys, and no resource inside a VPC; a VPC would add NAT or endpoints to run and ' +
+        'no control that the role and the bucket, key and topic policies do not already enforce.',
+    );
+    if (props.reservedConcurrentExecutions === undefined) {
+      acknowledgeHipaaAndNist(
+        this.function,
+        'LambdaConcurrency',
+        'Concurrency is capped by the SQS event source\'s maximum concurrency (consume), and the event source is the ' +
+          'function\'s only invoker. Nothing is reserved in this environment (config ingestion.reserveConcurrency): ' +
+          'Lambda keeps 100 of the account\'s concurrency unreserved, so a new account, with 10 in all, can reserve none.',
+      );
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeInlinePolicy } from '../compliance';
 
 /**
  * What a role may do with the objects of one zone bucket:
@@ -22,8 +23,10 @@ import { Construct } from 'constructs';
  *   outputs, which Spark replaces: it lists and deletes what was there, writes through temporary
  *   objects and copies them into place). Versions are never deleted for good. The key may generate
  *   data keys and decrypt.
+ * - `query`: as `read`, plus `s3:GetBucketLocation`, which Athena's published examples grant on
+ *   the buckets of the tables a query reads (it tells only the bucket's region).
  */
-export type ZoneObjectAccessLevel = 'read-and-delete' | 'write-and-verify' | 'read' | 'read-write';
+export type ZoneObjectAccessLevel = 'read-and-delete' | 'write-and-verify' | 'read' | 'read-write' | 'query';
 
 export interface ZoneObjectAccessProps {
   readonly bucket: s3.IBucket;
@@ -32,8 +35,15 @@ export interface ZoneObjectAccessProps {
   readonly role: iam.IRole;
   readonly access: ZoneObjectAccessLevel;
   /**
-   * Why the role needs every object of the bucket rather than named ones: the reason of the
-   * acknowledged cdk-nag finding (AwsSolutions-IAM5) on the object wildcard.
+   * Only the objects under this key prefix (ending in `/`, e.g. `outcomes/`): the object actions
+   * name `<bucket ARN>/<prefix>*`, and listing is allowed for that prefix only (`s3:prefix`).
+   *
+   * @default - every object of the bucket
+   */
+  readonly prefix?: string;
+  /**
+   * Why the role needs every object of the bucket (or of the prefix) rather than named ones: the
+   * reason of the acknowledged cdk-nag finding (AwsSolutions-IAM5) on the object wildcard.
    */
   readonly whyAllObjects: string;
 }
@@ -59,6 +69,11 @@ const ACTIONS: Record<ZoneObjectAccessLevel, { objects: string[]; bucket: string
     bucket: ['s3:ListBucket'],
     key: ['kms:GenerateDataKey', 'kms:Decrypt'],
   },
+  query: {
+    objects: ['s3:GetObject'],
+    bucket: ['s3:ListBucket', 's3:GetBucketLocation'],
+    key: ['kms:Decrypt'],
+  },
 };
 
 /**
@@ -68,9 +83,9 @@ const ACTIONS: Record<ZoneObjectAccessLevel, { objects: string[]; bucket: string
  * they are (the zone keys delegate to IAM), so no cross-stack cycle can arise. The key may only
  * be used through S3 (`kms:ViaService`).
  *
- * Object keys are not known in advance, so the policy names `<bucket ARN>/*`: cdk-nag reports
- * that wildcard (AwsSolutions-IAM5), and this construct acknowledges exactly that finding, with
- * `whyAllObjects` as the reason.
+ * Object keys are not known in advance, so the policy names `<bucket ARN>/*` (or
+ * `<bucket ARN>/<prefix>*`): cdk-nag reports that wildcard (AwsSolutions-IAM5), and this construct
+ * acknowledges exactly that finding, with `whyAllObjects` as the reason.
  */
 export class ZoneObjectAccess extends Construct {
   public readonly policy: iam.Policy;
@@ -80,11 +95,20 @@ export class ZoneObjectAccess extends Construct {
   constructor(scope: Construct, id: string, props: ZoneObjectAccessProps) {
     super(scope, id);
     const actions = ACTIONS[props.access];
-    const objects = allObjectsArn(props.bucket, Stack.of(this));
+    const prefix = props.prefix ?? '';
+    if (prefix !== '' && !/^[^/*?]+(\/[^/*?]+)*\/$/.test(prefix)) {
+      throw new Error(`prefix must be a folder of object keys ending in "/", without wildcards, not ${JSON.stringify(prefix)}`);
+    }
+    const objects = allObjectsArn(props.bucket, Stack.of(this), prefix);
 
     const statements = [new iam.PolicyStatement({ actions: actions.objects, resources: [objects.arn] })];
-    if (actions.bucket.length > 0) {
+    if (prefix === '') {
       statements.push(new iam.PolicyStatement({ actions: actions.bucket, resources: [objects.bucketArn] }));
+    } else {
+      // Listing reveals keys: under a prefix, only that prefix's.
+      const [listing, others] = [actions.bucket.filter((a) => a === 's3:ListBucket'), actions.bucket.filter((a) => a !== 's3:ListBucket')];
+      statements.push(new iam.PolicyStatement({ actions: listing, resources: [objects.bucketArn], conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } }));
+      if (others.length > 0) statements.push(new iam.PolicyStatement({ actions: others, resources: [objects.bucketArn] }));
     }
     statements.push(
       new iam.PolicyStatement({
@@ -97,11 +121,12 @@ export class ZoneObjectAccess extends Construct {
 
     this.acknowledgedFinding = objects.nagFinding;
     Validations.of(this.policy).acknowledge({ id: objects.nagFinding, reason: props.whyAllObjects });
+    acknowledgeInlinePolicy(this.policy);
   }
 }
 
 /**
- * The bucket's ARN and `<bucket ARN>/*` as `consumer` may use them, and the text of the cdk-nag finding (AwsSolutions-IAM5)
+ * The bucket's ARN and `<bucket ARN>/<prefix>*` as `consumer` may use them, and the text of the cdk-nag finding (AwsSolutions-IAM5)
  * that this wildcard raises in a policy of `consumer`.
  *
  * A bucket of another stack is read with `Fn::GetStackOutput` from an output of its stack named
@@ -109,7 +134,7 @@ export class ZoneObjectAccess extends Construct {
  * whose output name is generated during synthesis: this way the policy, and so the finding to
  * acknowledge, are known when the policy is built, and read the same at every synthesis.
  */
-export function allObjectsArn(bucket: s3.IBucket, consumer: Stack): { bucketArn: string; arn: string; nagFinding: string } {
+export function allObjectsArn(bucket: s3.IBucket, consumer: Stack, prefix = ''): { bucketArn: string; arn: string; nagFinding: string } {
   const producer = Stack.of(bucket);
   let bucketArn = bucket.bucketArn;
   if (producer !== consumer) {
@@ -128,7 +153,7 @@ export function allObjectsArn(bucket: s3.IBucket, consumer: Stack): { bucketArn:
     bucketArn = Fn.getStackOutput(producer.stackName, producer.getLogicalId(output), region);
     consumer.addStackDependency(producer, `policies name the objects of ${bucket.node.path}`);
   }
-  const arn = `${bucketArn}/*`;
+  const arn = `${bucketArn}/${prefix}*`;
   return { bucketArn, arn, nagFinding: `AwsSolutions-IAM5[Resource::${flattenAsCdkNag(consumer.resolve(arn))}]` };
 }
 

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { acknowledgeInlinePolicy } from '../compliance';
 import type { OperatorAlerts } from '../ingestion/operator-alerts';
 import type { DataLakeStorage } from '../storage/data-lake-storage';
 import { zoneLocation } from './pipeline-plans';
@@ -207,7 +208,9 @@ export class PlanPipeline extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
     });
     this.stateMachine.addToRolePolicy(alertsKeyStatement);
-    Validations.of(this.stateMachine.role.node.findChild('DefaultPolicy')).acknowledge({
+    const rolePolicy = this.stateMachine.role.node.findChild('DefaultPolicy');
+    acknowledgeInlinePolicy(rolePolicy);
+    Validations.of(rolePolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Step Functions needs the CloudWatch Logs delivery actions (logs:CreateLogDelivery and the like) and the X-Ray ' +
@@ -216,6 +219,12 @@ export class PlanPipeline extends Construct {
     });
 
     if (props.schedule) {
+      // An own role for EventBridge (rather than the one the target would create under the state
+      // machine), so that its policy is a known construct here.
+      const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+        assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+        description: `Lets the ${props.namePrefix} pipeline's schedule start executions.`,
+      });
       this.schedule = new events.Rule(this, 'Schedule', {
         description: `Starts the ${props.namePrefix} pipeline.`,
         schedule: props.schedule,
@@ -223,9 +232,11 @@ export class PlanPipeline extends Construct {
           new targets.SfnStateMachine(this.stateMachine, {
             input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }),
             retryAttempts: 3,
+            role: scheduleRole,
           }),
         ],
       });
+      acknowledgeInlinePolicy(scheduleRole.node.findChild('DefaultPolicy'));
     }
 
     this.timedOutAlarm = new cloudwatch.Alarm(this, 'TimedOut', {

@@ -7,6 +7,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { acknowledgeInlinePolicy } from '../compliance';
 import type { ZoneName } from '../../core/lake/zones';
 import type { Plan } from '../../core/plan/plan';
 import { flattenAsCdkNag, ZoneObjectAccess } from '../ingestion/lake-grants';
@@ -213,6 +214,10 @@ export class PlanRunnerJob extends Construct {
     // The role must hold its permissions when the first run starts.
     for (const policy of [runtimePolicy, scratchPolicy, ...this.zoneAccess.map((access) => access.policy)]) {
       this.job.node.addDependency(policy);
+    }
+    // The job adds its own grants (the continuous-log group) to the role's default policy.
+    for (const policy of [runtimePolicy, scratchPolicy, this.role.node.findChild('DefaultPolicy')]) {
+      acknowledgeInlinePolicy(policy);
     }
   }
 

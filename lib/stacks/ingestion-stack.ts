@@ -13,6 +13,7 @@ import { ZoneObjectAccess } from '../ingestion/lake-grants';
 import { OperatorAlerts } from '../ingestion/operator-alerts';
 import { PartnerVerdictTopic } from '../ingestion/partner-verdict-topic';
 import type { DataLakeStorage } from '../storage/data-lake-storage';
+import { backUpOrExplain } from '../storage/lake-backup';
 
 /** The environment variable with the bucket name of a zone: `LANDING_BUCKET`, `RAW_BUCKET`, ... */
 export function zoneBucketVariable(zone: ZoneName): string {
@@ -59,6 +60,8 @@ export class IngestionStack extends Stack {
       removalPolicy: config.removalPolicy,
       deletionProtection: config.ingestion.ledgerDeletionProtection,
     });
+    // Losing the ledger would ingest every redelivered drop again.
+    backUpOrExplain(storage.backup, this, 'LedgerBackup', { tables: [this.ledger.table] });
 
     this.verdicts = new PartnerVerdictTopic(this, 'Verdicts', keyOptions('ingestion-verdicts'));
     for (const [partner, endpoints] of Object.entries(config.ingestion.partnerNotificationEndpoints)) {
@@ -75,6 +78,7 @@ export class IngestionStack extends Stack {
       logLevel: config.ingestion.logLevel,
       logRetention: config.ingestion.logRetention,
       logRemovalPolicy: config.removalPolicy,
+      reservedConcurrentExecutions: config.ingestion.reserveConcurrency ? config.ingestion.maxConcurrency : undefined,
       environment: {
         // Every zone's bucket, so that the handler can build the lake's object store
         // (adapters/object-store/s3.ts wants them all); what it may do there is the role's business.

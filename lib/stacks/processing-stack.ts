@@ -10,6 +10,7 @@ import { PlanRunnerJob } from '../processing/plan-runner-job';
 import { PlanRunnerRuntime } from '../processing/plan-runner-runtime';
 import { AccessLogBucket } from '../storage/access-log-bucket';
 import type { DataLakeStorage } from '../storage/data-lake-storage';
+import { backUpOrExplain } from '../storage/lake-backup';
 
 export interface ProcessingStackProps extends StackProps {
   readonly config: EnvironmentConfig;
@@ -58,6 +59,8 @@ export class ProcessingStack extends Stack {
       removalPolicy: config.removalPolicy,
       autoDeleteObjects: config.autoDeleteObjects,
     });
+    // Audit records: who read the scratch (personal data, for the identity stages) and the query results.
+    backUpOrExplain(storage.backup, this, 'AccessLogBackup', { buckets: [this.accessLogBucket.bucket] });
 
     this.runtime = new PlanRunnerRuntime(this, 'PlanRunner', {
       namePrefix: config.namePrefix,

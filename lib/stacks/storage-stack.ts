@@ -31,6 +31,7 @@ export class StorageStack extends Stack {
       autoDeleteObjects: config.autoDeleteObjects,
       keyDeletionWindow: config.keyDeletionWindow,
       eventBridgeZones: props.eventBridgeZones,
+      backup: config.storage.backup,
     });
   }
 }

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { acknowledgeHipaaAndNist } from '../compliance';
 
 export interface AccessLogBucketProps {
   /**
@@ -69,5 +70,12 @@ export class AccessLogBucket extends Construct {
         },
       ],
     });
+    acknowledgeHipaaAndNist(
+      this.bucket,
+      'S3DefaultEncryptionKMS',
+      'S3 server access logs can be delivered only to a bucket whose default encryption is SSE-S3, not SSE-KMS (S3 ' +
+        'user guide, server access logging). The logs hold request metadata (keys, requesters), no record contents; ' +
+        'the bucket is private, TLS only, and only S3\'s logging service may write to it.',
+    );
   }
 }

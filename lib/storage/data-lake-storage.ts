@@ -5,7 +5,9 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ZONES, ZONE_NAMES, type ZoneName } from '../../core/lake/zones';
+import { acknowledgeHipaaAndNist } from '../compliance';
 import { AccessLogBucket } from './access-log-bucket';
+import { backUpOrExplain, LakeBackup, type BackupSettings } from './lake-backup';
 import { LakeZone, type ZoneLifecycle } from './lake-zone';
 
 export interface DataLakeStorageProps {
@@ -65,6 +67,38 @@ export interface DataLakeStorageProps {
    * @default - none
    */
   readonly eventBridgeZones?: readonly ZoneName[];
+
+  /**
+   * Back up the zones whose data cannot be rebuilt (`BACKED_UP_ZONES`) and the access logs with
+   * AWS Backup (`LakeBackup`).
+   *
+   * @default - no backups
+   */
+  readonly backup?: BackupSettings;
+}
+
+/**
+ * The zones whose data exists nowhere else: partners' accepted and rejected drops, and the person
+ * crosswalk whose `c2c_id`s must stay stable from run to run. Every other zone is transient or
+ * rebuilt from these (`NOT_BACKED_UP`).
+ */
+export const BACKED_UP_ZONES = ['raw', 'quarantine', 'identity'] as const satisfies readonly ZoneName[];
+
+/** Why the other zones are neither backed up nor replicated. */
+const NOT_BACKED_UP: Record<Exclude<ZoneName, (typeof BACKED_UP_ZONES)[number]>, string> = {
+  landing:
+    'Transit zone: a drop stays only until ingestion has validated it, minutes later; its content then lives in raw ' +
+    'or quarantine, which are backed up. The partner keeps the original and can drop it again.',
+  linked: rebuiltByThePipeline('linked'),
+  outcomes: rebuiltByThePipeline('outcomes'),
+  published: rebuiltByThePipeline('published'),
+};
+
+function rebuiltByThePipeline(zone: ZoneName): string {
+  return (
+    `Every pipeline run rebuilds the ${zone} zone from raw and identity, which are backed up; versioning keeps the ` +
+    'previous run\'s objects for the noncurrent-version days. Another copy would keep the rows of people who opted out for longer.'
+  );
 }
 
 /** Keeps a superseded version for 30 days, in S3 Standard. */
@@ -77,6 +111,8 @@ export const DEFAULT_ZONE_LIFECYCLE: ZoneLifecycle = { noncurrentVersionExpirati
  */
 export class DataLakeStorage extends Construct {
   public readonly accessLogBucket: s3.IBucket;
+  /** The environment's backups, which other stacks add their own unrebuildable data to (`backUpOrExplain`). */
+  public readonly backup: LakeBackup | undefined;
   private readonly zones: Record<ZoneName, LakeZone>;
 
   constructor(scope: Construct, id: string, props: DataLakeStorageProps) {
@@ -105,6 +141,23 @@ export class DataLakeStorage extends Construct {
         eventBridgeNotifications: props.eventBridgeZones?.includes(name) ?? false,
       });
     this.zones = Object.fromEntries(ZONE_NAMES.map((name) => [name, zoneFor(name)])) as Record<ZoneName, LakeZone>;
+
+    this.backup = props.backup
+      ? new LakeBackup(this, 'Backup', {
+          namePrefix: props.namePrefix,
+          retention: props.backup.retention,
+          keyAlias: `alias/${props.namePrefix}/backup`,
+          keyRemovalPolicy: removalPolicy,
+          keyDeletionWindow: props.keyDeletionWindow,
+          removalPolicy,
+        })
+      : undefined;
+    backUpOrExplain(this.backup, this, 'Backups', {
+      buckets: [...BACKED_UP_ZONES.map((zone) => this.zones[zone].bucket), this.accessLogBucket],
+    });
+    for (const [zone, reason] of Object.entries(NOT_BACKED_UP) as [ZoneName, string][]) {
+      acknowledgeHipaaAndNist(this.zones[zone].bucket, 'S3BucketReplicationEnabled', reason);
+    }
   }
 
   public bucket(zone: ZoneName): s3.IBucket {

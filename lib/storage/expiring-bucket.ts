@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { acknowledgeHipaaAndNist } from '../compliance';
 
 export interface ExpiringBucketProps {
   readonly encryptionKey: kms.IKey;
@@ -22,7 +23,7 @@ export interface ExpiringBucketProps {
  * SSE-KMS with its own key, TLS only, access-logged, unversioned, every object expiring.
  */
 export function expiringBucket(scope: Construct, id: string, props: ExpiringBucketProps): s3.Bucket {
-  return new s3.Bucket(scope, id, {
+  const bucket = new s3.Bucket(scope, id, {
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: props.encryptionKey,
     bucketKeyEnabled: true,
@@ -37,4 +38,18 @@ export function expiringBucket(scope: Construct, id: string, props: ExpiringBuck
     removalPolicy: props.removalPolicy,
     autoDeleteObjects: props.autoDeleteObjects ?? false,
   });
+  acknowledgeHipaaAndNist(
+    bucket,
+    'S3BucketVersioningEnabled',
+    'Working files that expire within days and are re-created by running the job or the query again. Unversioned on ' +
+      'purpose: a deleted object (scratch holds personal data while the identity stages run) is gone, not kept as a ' +
+      'noncurrent version.',
+  );
+  acknowledgeHipaaAndNist(
+    bucket,
+    'S3BucketReplicationEnabled',
+    'Working files that expire within days and are re-created by running the job or the query again: there is ' +
+      'nothing to recover, and a replica would spread personal data from the identity stages\' scratch.',
+  );
+  return bucket;
 }

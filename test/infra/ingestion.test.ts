@@ -220,8 +220,10 @@ describe.each(['dev', 'prod'] as const)('the %s ingestion stack', (env) => {
         SystemLogLevel: 'WARN',
       },
     });
-    // No reserved concurrency: the event source caps concurrency instead.
-    expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test('the function: reserves the event source\'s maximum concurrency in prod, nothing in dev (a new account has none to give)', () => {
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(env === 'prod' ? 10 : undefined);
   });
 
   test('the function\'s environment names every zone bucket, the ledger, the verdict topic and the Powertools settings', () => {
