@@ -66,6 +66,15 @@ const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
 const isStringRecord = (v: unknown): v is Record<string, string> => isObject(v) && Object.values(v).every(isString);
 const isBreakdownId = (v: unknown): v is BreakdownId => (BREAKDOWN_IDS as readonly unknown[]).includes(v);
 
+/**
+ * The SQL with the publication's run id in a comment. Athena reuses a result whenever the query
+ * text matches, without knowing that the table changed: the tag keeps one publication's rows from
+ * answering for the next.
+ */
+export function forPublication(runId: string, sql: string): string {
+  return `/* publication ${runId.replace(/[^A-Za-z0-9_.-]/g, '_')} */ ${sql}`;
+}
+
 /** Group values and cohort years of every metric, in one pass over the table. */
 function indexSql(tableName: string): string {
   const years = `SELECT metric_id, 'cohort_year' AS breakdown, CAST(cohort_year AS VARCHAR) AS grp FROM ${tableName} GROUP BY metric_id, cohort_year`;
@@ -105,8 +114,9 @@ export async function loadPublication(files: PublishedFiles, table: PublishedTab
     sets.set(set, years.set(year, reason));
   }
 
+  const runId = field(metadata, 'runId', isString, 'text');
   const found = new Map<string, { years: Set<number>; groups: Map<BreakdownId, string[]> }>();
-  for (const row of await table.select({ sql: indexSql(table.tableName), parameters: [] })) {
+  for (const row of await table.select({ sql: forPublication(runId, indexSql(table.tableName)), parameters: [] })) {
     const metric = String(row.metric_id);
     const entry = found.get(metric) ?? { years: new Set<number>(), groups: new Map<BreakdownId, string[]>() };
     found.set(metric, entry);
@@ -145,7 +155,7 @@ export async function loadPublication(files: PublishedFiles, table: PublishedTab
   }));
 
   return {
-    runId: field(metadata, 'runId', isString, 'text'),
+    runId,
     publishedAt: field(metadata, 'publishedAt', isString, 'text'),
     dataThroughYear: field(metadata, 'dataThroughYear', isNumber, 'a number'),
     threshold: field(control, 'threshold', isNumber, 'a number'),

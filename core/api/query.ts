@@ -8,7 +8,7 @@ import { BREAKDOWN_IDS, type BreakdownId } from '../outcomes/breakdowns';
 import type { QueryParameter, TableQuery } from '../ports/published-table';
 import type { SqlRow, SqlValue } from '../ports/sql-engine';
 import { ApiProblem, listed } from './problem';
-import type { Publication, PublishedMetric } from './publication';
+import { forPublication, type Publication, type PublishedMetric } from './publication';
 
 export const DEFAULT_LIMIT = 1000;
 
@@ -117,7 +117,7 @@ export function planQuery(publication: Publication, input: QueryInput, filterPar
     parameters.push(...groups);
   }
   // Column names come from BREAKDOWN_IDS and the measures, never from the request; values are bound.
-  const sql = `SELECT ${selected.join(', ')} FROM ${tableName} WHERE ${where.join(' AND ')} ORDER BY ${['cohort_year', ...groupingSet].join(', ')}`;
+  const sql = forPublication(publication.runId, `SELECT ${selected.join(', ')} FROM ${tableName} WHERE ${where.join(' AND ')} ORDER BY ${['cohort_year', ...groupingSet].join(', ')}`);
   return {
     metric, years, breakdowns, filters, columns, offset, limit,
     // One row more than the page shows, to know whether there is a next page.

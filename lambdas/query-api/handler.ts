@@ -25,6 +25,16 @@ function wholeNumber(name: string, fallback: number): number {
   return value;
 }
 
+/** Origins whose pages may read the answers (the dashboards'): API Gateway answers preflights, the function the requests. */
+const CORS_ORIGINS = new Set((process.env.CORS_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean));
+
+/** CORS headers for a request from an allowed origin; none otherwise (the browser then withholds the answer). */
+export function corsHeaders(origin: string | undefined, allowed: ReadonlySet<string>): Record<string, string> {
+  const vary = { vary: 'Origin' };
+  if (!origin || !allowed.has(origin)) return vary;
+  return { ...vary, 'access-control-allow-origin': origin, 'access-control-expose-headers': 'Retry-After, Content-Disposition' };
+}
+
 /** Published data change at most once per pipeline run: re-reading the publication every 5 minutes is plenty. */
 const PUBLICATION_MAX_AGE_MS = 5 * 60 * 1000;
 
@@ -62,8 +72,9 @@ export function apiRequest(event: APIGatewayProxyEvent): ApiRequest {
 
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
   logger.appendKeys({ requestId: event.requestContext?.requestId });
-  const response = await (await queryApi())(apiRequest(event));
+  const request = apiRequest(event);
+  const response = await (await queryApi())(request);
   // Query strings hold metric ids, years and group names only: no person-level data to keep out of logs.
   logger.info('answered', { method: event.httpMethod, path: event.path, status: response.status });
-  return { statusCode: response.status, headers: { ...response.headers }, body: response.body };
+  return { statusCode: response.status, headers: { ...response.headers, ...corsHeaders(request.headers.origin, CORS_ORIGINS) }, body: response.body };
 }

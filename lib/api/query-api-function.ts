@@ -54,6 +54,11 @@ export interface QueryApiFunctionProps {
   readonly queryTimeout: Duration;
   /** Athena answers a repeated query from a result up to this old (`RESULT_REUSE_MAX_AGE_MINUTES`; zero: never). */
   readonly resultReuseMaxAge: Duration;
+  /**
+   * Browser origins whose pages may read the answers (`CORS_ALLOWED_ORIGINS`): the proxy
+   * integration passes the function's responses through, so the function adds the CORS headers.
+   */
+  readonly corsOrigins: readonly string[];
 
   /**
    * The handler's source file.
@@ -152,6 +157,7 @@ export class QueryApiFunction extends Construct {
         ATHENA_TABLE: props.table.tableName,
         QUERY_TIMEOUT_MS: String(props.queryTimeout.toMilliseconds()),
         RESULT_REUSE_MAX_AGE_MINUTES: String(props.resultReuseMaxAge.toMinutes()),
+        CORS_ALLOWED_ORIGINS: props.corsOrigins.join(','),
         POWERTOOLS_SERVICE_NAME: 'query-api',
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
         LOG_LEVEL: logLevel,

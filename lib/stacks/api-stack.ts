@@ -90,6 +90,7 @@ export class ApiStack extends Stack {
       metricsNamespace: config.namePrefix,
       queryTimeout: api.queryTimeout,
       resultReuseMaxAge: api.resultReuseMaxAge,
+      corsOrigins: api.corsOrigins,
       reservedConcurrentExecutions: api.reservedConcurrency,
       logLevel: api.logLevel,
       logRetention: api.logRetention,

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { AthenaPublishedTable, executionParameter } from '../../adapters/api/athena-published-table';
 import { s3PublishedFiles } from '../../adapters/api/s3-published-files';
 import { EngineUnavailableError } from '../../core/ports/published-table';
-import { apiRequest } from '../../lambdas/query-api/handler';
+import { apiRequest, corsHeaders } from '../../lambdas/query-api/handler';
 import { TEST_REGION, testAthenaClient, testS3Client, useMotoServer } from '../aws-local/moto-server';
 
 const moto = useMotoServer();
@@ -126,5 +126,14 @@ describe('the Lambda entry', () => {
       headers: { 'content-type': 'application/json', accept: 'text/csv' },
       query: 'filter=region%3ACentral+Coast&filter=region%3ASan+Diego-Imperial&format=csv',
     });
+  });
+
+  it('lets pages of the allowed origins read the answers, and no other page', () => {
+    const allowed = new Set(['https://dashboard.c2c.example.gov']);
+    expect(corsHeaders('https://dashboard.c2c.example.gov', allowed)).toEqual({
+      vary: 'Origin', 'access-control-allow-origin': 'https://dashboard.c2c.example.gov', 'access-control-expose-headers': 'Retry-After, Content-Disposition',
+    });
+    expect(corsHeaders('https://evil.example', allowed)).toEqual({ vary: 'Origin' });
+    expect(corsHeaders(undefined, allowed)).toEqual({ vary: 'Origin' });
   });
 });

@@ -241,6 +241,20 @@ describe('safety and failure', () => {
     }
   });
 
+  it('tags every query with the publication\'s run id, so Athena never reuses a result across publications', async () => {
+    const table = await DuckDbPublishedTable.open(path.join(tmp, ...PUBLISHED_LOCATIONS.parquet.split('/')));
+    const sent: string[] = [];
+    const recording: PublishedTable = { tableName: table.tableName, select: (query) => (sent.push(query.sql), table.select(query)) };
+    try {
+      const handler = await createQueryApi({ table: recording, files: localPublishedFiles(tmp) });
+      expect((await handler(request('GET', '/v1/query?metric=college_going&breakdowns=gender'))).status).toBe(200);
+      expect(sent).toHaveLength(2);
+      for (const sql of sent) expect(sql.startsWith('/* publication fixture-run-1 */ SELECT ')).toBe(true);
+    } finally {
+      table.close();
+    }
+  });
+
   it('serves a new publication once the old one is older than the maximum age', async () => {
     const lake = await mkdtemp(path.join(os.tmpdir(), 'c2c-api-reload-'));
     let clock = 0;

@@ -315,7 +315,7 @@ describe.each(ENVIRONMENT_NAMES)('the %s Query API stack', (env) => {
     test('is told where the published zone, its table and the API\'s workgroup are, and its limits', () => {
       const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables).sort()).toEqual(
-        ['ATHENA_DATABASE', 'ATHENA_TABLE', 'ATHENA_WORKGROUP', 'LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'PUBLISHED_BUCKET', 'QUERY_TIMEOUT_MS', 'RESULT_REUSE_MAX_AGE_MINUTES'].sort(),
+        ['ATHENA_DATABASE', 'ATHENA_TABLE', 'ATHENA_WORKGROUP', 'CORS_ALLOWED_ORIGINS', 'LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_SERVICE_NAME', 'PUBLISHED_BUCKET', 'QUERY_TIMEOUT_MS', 'RESULT_REUSE_MAX_AGE_MINUTES'].sort(),
       );
       expect(zonesIn(variables.PUBLISHED_BUCKET)).toEqual(['published']);
       expect(flatten(variables.PUBLISHED_BUCKET)).toContain(zoneResource('published', 'AWS::S3::Bucket'));
@@ -325,6 +325,7 @@ describe.each(ENVIRONMENT_NAMES)('the %s Query API stack', (env) => {
         ATHENA_TABLE: 'outcomes',
         QUERY_TIMEOUT_MS: String(config.api.queryTimeout.toMilliseconds()),
         RESULT_REUSE_MAX_AGE_MINUTES: String(config.api.resultReuseMaxAge.toMinutes()),
+        CORS_ALLOWED_ORIGINS: config.api.corsOrigins.join(','),
         LOG_LEVEL: config.api.logLevel,
         POWERTOOLS_SERVICE_NAME: 'query-api',
         POWERTOOLS_METRICS_NAMESPACE: `c2c-${env}`,
@@ -553,7 +554,7 @@ describe('the Query API function, bundled', () => {
   const workgroup = new QueryWorkgroup(stack, 'Queries', { workgroupName: 'api', bytesScannedCutoffPerQuery: 1024 ** 3, accessLogBucket: s3.Bucket.fromBucketName(stack, 'Logs', 'logs') });
   const table = new PublishedOutcomesTable(stack, 'Table', { storage });
   const logKey = new kms.Key(stack, 'LogKey');
-  const props = { storage, table, workgroup, logKey, metricsNamespace: 'c2c-test', queryTimeout: Duration.seconds(10), resultReuseMaxAge: Duration.minutes(60) };
+  const props = { storage, table, workgroup, logKey, metricsNamespace: 'c2c-test', queryTimeout: Duration.seconds(10), resultReuseMaxAge: Duration.minutes(60), corsOrigins: [] };
   new QueryApiFunction(stack, 'Handler', props);
   const assembly = app.synth();
   const [, bundled] = Object.entries(resources(Template.fromStack(stack), 'AWS::Lambda::Function')).find(([id]) => id.startsWith('HandlerFunction')) as [string, Resource];
