@@ -25,7 +25,7 @@ export interface PublishedMetric {
   readonly followUpYears: number;
   readonly caveats: readonly string[];
   readonly breakdowns: readonly BreakdownId[];
-  /** The combinations a query may use, each in BREAKDOWN_IDS order (as the table's grouping_set). */
+  /** The combinations a query may use, each in the metric's order of breakdowns (as the table's grouping_set). */
   readonly groupingSets: readonly (readonly BreakdownId[])[];
   /** Cohort years with published rows or withheld grouping sets, ascending. */
   readonly cohortYears: readonly number[];
@@ -147,7 +147,7 @@ export async function loadPublication(files: PublishedFiles, table: PublishedTab
       window: field(m, 'window', isString, 'text'),
       followUpYears: field(m, 'followUpYears', isNumber, 'a number'),
       caveats: field(m, 'caveats', isArray, 'a list').filter(isString),
-      groupingSets: groupingSets(metricBreakdowns).map((set) => [...set].sort((a, b) => BREAKDOWN_IDS.indexOf(a) - BREAKDOWN_IDS.indexOf(b))),
+      groupingSets: groupingSets(metricBreakdowns),
       cohortYears: [...years].sort((a, b) => a - b),
       groups: new Map(metricBreakdowns.map((b) => [b, [...(rows?.groups.get(b) ?? [])].sort()])),
       withheld: metricWithheld,

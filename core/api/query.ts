@@ -4,7 +4,7 @@
  * over the published table, and its rows shaped as JSON or CSV with every hidden value marked.
  */
 import { stringify } from 'csv-stringify/sync';
-import { BREAKDOWN_IDS, type BreakdownId } from '../outcomes/breakdowns';
+import type { BreakdownId } from '../outcomes/breakdowns';
 import type { QueryParameter, TableQuery } from '../ports/published-table';
 import type { SqlRow, SqlValue } from '../ports/sql-engine';
 import { ApiProblem, listed } from './problem';
@@ -55,7 +55,8 @@ const REASON_COLUMN: Readonly<Record<Measure, string>> = {
 };
 
 const measuresOf = (metric: PublishedMetric): readonly Measure[] => (metric.kind === 'employment' ? EMPLOYMENT_MEASURES : RATE_MEASURES);
-const inBreakdownOrder = (ids: Iterable<BreakdownId>): BreakdownId[] => [...ids].sort((a, b) => BREAKDOWN_IDS.indexOf(a) - BREAKDOWN_IDS.indexOf(b));
+/** The grouping set of these breakdowns as the table names it: in the metric's order of breakdowns (cube-plan.ts). */
+const groupingSetOf = (metric: PublishedMetric, columns: readonly BreakdownId[]): BreakdownId[] => metric.breakdowns.filter((b) => columns.includes(b));
 
 function metricBreakdown(metric: PublishedMetric, id: string, parameter: string): BreakdownId {
   const found = metric.breakdowns.find((b) => b === id);
@@ -90,7 +91,7 @@ export function planQuery(publication: Publication, input: QueryInput, filterPar
 
   const filtered = Object.keys(filters) as BreakdownId[];
   const columns = [...breakdowns, ...filtered.filter((b) => !breakdowns.includes(b))];
-  const groupingSet = inBreakdownOrder(columns);
+  const groupingSet = groupingSetOf(metric, columns);
   if (groupingSet.length > 2) {
     throw ApiProblem.invalid(filtered.length > 0 ? filterParameter(filtered[0] as string) : 'breakdowns',
       `a query combines at most two breakdowns, counting the filtered ones; this one has ${groupingSet.join(', ')}`);
@@ -116,7 +117,7 @@ export function planQuery(publication: Publication, input: QueryInput, filterPar
     where.push(`${b} IN (${groups.map(() => '?').join(', ')})`);
     parameters.push(...groups);
   }
-  // Column names come from BREAKDOWN_IDS and the measures, never from the request; values are bound.
+  // Column names come from the breakdown ids and the measures, never from the request; values are bound.
   const sql = forPublication(publication.runId, `SELECT ${selected.join(', ')} FROM ${tableName} WHERE ${where.join(' AND ')} ORDER BY ${['cohort_year', ...groupingSet].join(', ')}`);
   return {
     metric, years, breakdowns, filters, columns, offset, limit,
@@ -207,7 +208,7 @@ export function queryResult(publication: Publication, plan: PlannedQuery, rows: 
 
 /** The asked-for cohort years whose grouping set is not published at all, by reason. */
 function withheldFootnotes(publication: Publication, plan: PlannedQuery): Footnote[] {
-  const byYear = plan.metric.withheld.get(inBreakdownOrder(plan.columns).join(','));
+  const byYear = plan.metric.withheld.get(groupingSetOf(plan.metric, plan.columns).join(','));
   if (!byYear) return [];
   const byReason = new Map<string, number[]>();
   for (const year of plan.years) {

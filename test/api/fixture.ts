@@ -17,7 +17,7 @@ const at = (lake: string, location: string): string => path.join(lake, ...locati
 export const FIXTURE_METRICS = [
   {
     id: 'college_going', title: 'College-going', description: 'Of the graduates, the share enrolled within 12 months.', cohort: 'hs_graduates',
-    event: 'Enrolled', window: '12 months', followUpYears: 1, breakdowns: ['gender', 'region', 'county'], caveats: ['Out-of-state enrollment is not seen.'], kind: 'rate',
+    event: 'Enrolled', window: '12 months', followUpYears: 1, breakdowns: ['region', 'county', 'gender'], caveats: ['Out-of-state enrollment is not seen.'], kind: 'rate',
   },
   {
     id: 'wages_1y', title: 'Wages after 1 year', description: 'Employment and wages of completers.', cohort: 'completers',
@@ -28,7 +28,11 @@ export const FIXTURE_METRICS = [
 const row = (metric: string, year: number, set: string, groups: FixtureRow, values: FixtureRow): FixtureRow => ({ metric_id: metric, cohort_year: year, grouping_set: set, ...groups, ...values });
 const shown = (cohort: number, events: number): FixtureRow => ({ cohort_count: cohort, event_count: events, rate: Number((events / cohort).toFixed(4)) });
 
-/** college_going: 2020 and 2021 with totals, gender, region and gender × region; county withheld. wages_1y: 2021. */
+/**
+ * college_going: 2020 and 2021 with totals, gender, region and region × gender; county withheld. Its
+ * breakdowns are not in BREAKDOWN_IDS order, as some real metrics' are not: a grouping set is named
+ * in the metric's order. wages_1y: 2021.
+ */
 export const FIXTURE_ROWS: readonly FixtureRow[] = [
   row('college_going', 2020, '', {}, shown(200, 120)),
   row('college_going', 2020, 'gender', { gender: 'F' }, shown(100, 61)),
@@ -37,7 +41,7 @@ export const FIXTURE_ROWS: readonly FixtureRow[] = [
   row('college_going', 2020, 'region', { region: 'Bay Area' }, shown(120, 70)),
   row('college_going', 2020, 'region', { region: 'Central Coast' }, { cohort_count: 80, event_count: 0, rate: 0 }),
   ...['F', 'M', 'X'].flatMap((gender, i) => ['Bay Area', 'Central Coast'].map((region, j) =>
-    row('college_going', 2020, 'gender,region', { gender, region }, shown(40 + 10 * i + j, 20 + i)))),
+    row('college_going', 2020, 'region,gender', { gender, region }, shown(40 + 10 * i + j, 20 + i)))),
   row('college_going', 2021, '', {}, shown(210, 130)),
   row('college_going', 2021, 'gender', { gender: 'F' }, shown(105, 66)),
   row('college_going', 2021, 'gender', { gender: 'M' }, { cohort_count: 105, event_count_suppressed: 'small_complement', rate_suppressed: 'small_complement' }),
@@ -47,7 +51,7 @@ export const FIXTURE_ROWS: readonly FixtureRow[] = [
 
 export const FIXTURE_WITHHELD = [
   ['college_going', 2020, 'county', 'sparse'],
-  ['college_going', 2020, 'gender,county', 'finer_than_sparse'],
+  ['college_going', 2020, 'county,gender', 'finer_than_sparse'],
   ['college_going', 2021, 'county', 'sparse'],
 ] as const;
 
