@@ -45,6 +45,11 @@ class PooledConnection {
     return run;
   }
 
+  /** Settles (never rejects) once every query queued so far has run. */
+  idle(): Promise<unknown> {
+    return this.queue;
+  }
+
   close(): void {
     this.connection.closeSync();
   }
@@ -53,6 +58,7 @@ class PooledConnection {
 export class DuckDbPublishedTable implements PublishedTable {
   public readonly tableName = TABLE;
   private next = 0;
+  private closing = false;
 
   private constructor(private readonly instance: DuckDBInstance, private readonly pool: readonly PooledConnection[]) {}
 
@@ -73,6 +79,7 @@ export class DuckDbPublishedTable implements PublishedTable {
   }
 
   async select(query: TableQuery): Promise<SqlRow[]> {
+    if (this.closing) throw new EngineUnavailableError('the published table is closed');
     const connection = this.pool[this.next++ % this.pool.length] as PooledConnection;
     const sql = query.page ? `${query.sql} LIMIT ? OFFSET ?` : query.sql;
     const parameters = query.page ? [...query.parameters, query.page.limit, query.page.offset] : query.parameters;
@@ -83,8 +90,17 @@ export class DuckDbPublishedTable implements PublishedTable {
     }
   }
 
+  /**
+   * Takes no more queries, and closes the engine once those already queued have run. Closed under
+   * them, DuckDB failed the queued ones ("Failed to bind value") and could abort the process (a
+   * failed mutex assertion): `c2c serve` stopped while requests were still being answered.
+   */
   close(): void {
-    for (const connection of this.pool) connection.close();
-    this.instance.closeSync();
+    if (this.closing) return;
+    this.closing = true;
+    void Promise.all(this.pool.map((connection) => connection.idle())).then(() => {
+      for (const connection of this.pool) connection.close();
+      this.instance.closeSync();
+    });
   }
 }

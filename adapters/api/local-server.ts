@@ -1,6 +1,7 @@
 /**
  * The Query API on loopback (`c2c serve`): the same handler as the Lambda behind node:http, plus
- * the OpenAPI document and a rendered API reference (Swagger UI, served from the package, no CDN).
+ * the OpenAPI document, a rendered API reference (Swagger UI, served from the package, no CDN)
+ * and, when given, the web app (dashboards and query builder) at `/`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +16,8 @@ export interface ApiServerOptions {
   readonly port: number;
   /** Default 127.0.0.1: the local server is for the machine it runs on. */
   readonly host?: string;
+  /** The web app's files by URL path (`/` its page), built by web/build.ts; without it `/` leads to the reference. */
+  readonly site?: ReadonlyMap<string, { readonly type: string; readonly body: Buffer }>;
 }
 
 export interface RunningApiServer {
@@ -28,6 +31,9 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
 };
+
+/** The web app's own policy: stricter than Swagger UI's, it needs no inline style and posts no form. */
+const SITE_CSP = "default-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const REFERENCE_PAGE = `<!doctype html>
 <html lang="en">
@@ -46,9 +52,12 @@ const REFERENCE_PAGE = `<!doctype html>
 `;
 const REFERENCE_INIT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#reference', deepLinking: true });\n";
 
+/** Serialized once, not on every request: the document does not change while the server runs. */
+const OPENAPI_JSON = Buffer.from(JSON.stringify(OPENAPI_DOCUMENT), 'utf8');
+
 /** Static answers, by path: the document, the reference page and its assets. */
 const STATIC: Readonly<Record<string, () => Promise<{ type: string; body: string | Buffer }>>> = {
-  '/openapi.json': async () => ({ type: 'application/json; charset=utf-8', body: JSON.stringify(OPENAPI_DOCUMENT) }),
+  '/openapi.json': async () => ({ type: 'application/json; charset=utf-8', body: OPENAPI_JSON }),
   '/docs': async () => ({ type: 'text/html; charset=utf-8', body: REFERENCE_PAGE }),
   '/docs/init.js': async () => ({ type: 'text/javascript; charset=utf-8', body: REFERENCE_INIT }),
   '/docs/swagger-ui.css': async () => ({ type: 'text/css; charset=utf-8', body: await readFile(path.join(SWAGGER_UI, 'swagger-ui.css')) }),
@@ -66,6 +75,22 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return size === 0 ? undefined : Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1).toString('utf8');
 }
 
+/**
+ * The handler's answers encoded as UTF-8, by answer. A cached answer is the same object on every
+ * hit, so its body is encoded once rather than on each request: encoding a 90 KB answer on every
+ * write took most of the server's time per cache hit (bench/api.ts).
+ */
+const encodedBodies = new WeakMap<ApiResponse, Buffer>();
+
+function encodedBody(answer: ApiResponse): Buffer {
+  let body = encodedBodies.get(answer);
+  if (!body) {
+    body = Buffer.from(answer.body, 'utf8');
+    encodedBodies.set(answer, body);
+  }
+  return body;
+}
+
 function send(response: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string | Buffer): void {
   response.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'content-length': String(Buffer.byteLength(body)) });
   response.end(body);
@@ -81,13 +106,18 @@ export function startApiServer(options: ApiServerOptions): Promise<RunningApiSer
         send(response, 200, { 'content-type': type, 'cache-control': 'no-cache' }, body);
         return;
       }
+      const file = request.method === 'GET' ? options.site?.get(url.pathname) : undefined;
+      if (file) {
+        send(response, 200, { 'content-type': file.type, 'cache-control': 'no-cache', 'content-security-policy': SITE_CSP }, file.body);
+        return;
+      }
       if (request.method === 'GET' && url.pathname === '/') {
         send(response, 302, { location: '/docs' }, '');
         return;
       }
       const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
       const answer: ApiResponse = await options.handler({ method: request.method ?? 'GET', path: url.pathname, query: url.search.slice(1), headers, body: await readBody(request) });
-      send(response, answer.status, answer.headers, answer.body);
+      send(response, answer.status, answer.headers, encodedBody(answer));
     })().catch((error: unknown) => {
       // The handler answers every error itself; this is a failure of the server around it.
       if (!response.headersSent) send(response, 500, { 'content-type': 'text/plain' }, 'internal error');

@@ -1,10 +1,11 @@
-/** `c2c serve`: the Query API over a local lake's published zone, on loopback, until interrupted. */
+/** `c2c serve`: the Query API over a local lake's published zone, and the web app over it, on loopback, until interrupted. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { startApiServer } from '../../adapters/api/local-server';
 import { openLocalQueryApi } from '../../adapters/api/local-query-api';
 import { PUBLISHED_LOCATIONS } from '../../core/outcomes/published-table';
+import { buildWebApp } from '../../web/build';
 import { UsageError } from './errors';
 
 export const DEFAULT_PORT = 8080;
@@ -20,20 +21,22 @@ export async function serveLake(lakeDir: string, port: number, host: string): Pr
   if (!existsSync(path.join(lakeDir, ...PUBLISHED_LOCATIONS.metadata.split('/')))) {
     throw new UsageError(`${lakeDir} has no published outcomes (${PUBLISHED_LOCATIONS.metadata}); run \`c2c publish --lake ${lakeDir}\` first`);
   }
+  // Built on every start, into memory: a fresh clone serves the dashboards with no build step to forget.
+  const site = await buildWebApp();
   const api = await openLocalQueryApi(lakeDir, {
     warn: (message, fields) => console.warn(`warning: ${message}`, fields),
     error: (message, fields) => console.error(`error: ${message}`, fields),
   });
   let server;
   try {
-    server = await startApiServer({ handler: api.handler, port, host });
+    server = await startApiServer({ handler: api.handler, port, host, site });
   } catch (error) {
     api.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`port ${port} is in use; choose another with --port (0: any free port)`);
     throw error;
   }
-  console.log(`\nQuery API on ${server.url}/v1/metrics (reference: ${server.url}/docs, document: ${server.url}/openapi.json). Ctrl-C stops it.`);
+  console.log(`\nQuery API on ${server.url}/v1/metrics (reference: ${server.url}/docs, document: ${server.url}/openapi.json); dashboards and query builder on ${server.url}/. Ctrl-C stops it.`);
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
@@ -45,7 +48,7 @@ export async function serveLake(lakeDir: string, port: number, host: string): Pr
 
 export function registerServe(program: Command): void {
   program.command('serve')
-    .description('Serve the Query API (and its reference page) over a local lake\'s published outcomes, on loopback.')
+    .description('Serve the Query API (and its reference page) and the dashboards over a local lake\'s published outcomes, on loopback.')
     .requiredOption('--lake <dir>', 'the lake folder (zones as sub-folders)')
     .option('--port <n>', 'TCP port (0: any free port)', portNumber, DEFAULT_PORT)
     .option('--host <address>', 'address to listen on', '127.0.0.1')

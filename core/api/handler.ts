@@ -121,15 +121,20 @@ function metricDetail(publication: Publication, metric: PublishedMetric): unknow
   };
 }
 
-/** `region:Central Coast` → filters.region = ['Central Coast'] (the group may itself hold colons). */
+/**
+ * `region:Central Coast` → filters.region = ['Central Coast'] (the group may itself hold colons).
+ * Collected in a Map: the name is the client's, and on a plain object `filter=__proto__:x` or
+ * `filter=constructor:x` would read Object.prototype's members (a 500 before planQuery could
+ * answer that no such breakdown exists).
+ */
 function urlFilters(filter: readonly string[] | undefined): Record<string, string[]> {
-  const filters: Record<string, string[]> = {};
+  const filters = new Map<string, string[]>();
   for (const item of filter ?? []) {
     const colon = item.indexOf(':');
     const [breakdown, group] = [item.slice(0, colon), item.slice(colon + 1)];
-    filters[breakdown] = [...(filters[breakdown] ?? []), group];
+    filters.set(breakdown, [...(filters.get(breakdown) ?? []), group]);
   }
-  return filters;
+  return Object.fromEntries(filters);
 }
 
 interface UrlQuery {
@@ -143,7 +148,10 @@ interface UrlQuery {
 }
 
 export async function createQueryApi(deps: QueryApiDependencies): Promise<ApiHandler> {
-  const api = new OpenAPIBackend<OpenAPIV3.Document>({ definition: OPENAPI_DOCUMENT, coerceTypes: true, validate: true, customizeAjv: (ajv) => addFormats(ajv) });
+  // A copy: openapi-backend dereferences its definition in place, which turned the shared document
+  // (served as /openapi.json, and read by anything else in the process) into an 82 KB one with every
+  // $ref expanded.
+  const api = new OpenAPIBackend<OpenAPIV3.Document>({ definition: structuredClone(OPENAPI_DOCUMENT), coerceTypes: true, validate: true, customizeAjv: (ajv) => addFormats(ajv) });
   await api.init();
   const now = deps.now ?? Date.now;
   const maxAge = deps.publicationMaxAgeMs ?? Number.POSITIVE_INFINITY;
