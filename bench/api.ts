@@ -8,8 +8,9 @@
  *     load generator included;
  *   - the same query repeated: after the first request, answers from the handler's cache;
  *   - the same shape (metric and breakdowns) with other cohort years and filters on each request,
- *     cycling through more combinations than the cache holds: every request a cache miss, so
- *     OpenAPI validation, planning, a DuckDB query and JSON shaping each time.
+ *     cycling through more combinations than the answer cache holds: every request a miss of it, so
+ *     OpenAPI validation, planning, picking the rows from the grouping set's (kept after its first
+ *     query: a publication has a few hundred grouping sets) and JSON shaping each time.
  * The lake is the demo pipeline's on a synthetic state (seed 1), built once into --dir and reused.
  * The server runs in a process of its own; autocannon (one connection per simulated client,
  * no pipelining) runs in this one, so both compete for the machine's cores.
@@ -159,7 +160,7 @@ async function scenarios(url: string, metric: string, breakdowns: readonly strin
     list: [
       { name: 'baseline: the same answer as a static file', next: () => STATIC_ANSWER_PATH },
       { name: 'query, repeated (cache hits)', next: () => query },
-      { name: 'query, other years and filters each time (cache misses)', next: () => varied[i++ % varied.length] as string },
+      { name: 'query, other years and filters each time (answer-cache misses)', next: () => varied[i++ % varied.length] as string },
     ],
   };
 }

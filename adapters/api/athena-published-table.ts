@@ -49,13 +49,11 @@ export class AthenaPublishedTable implements PublishedTable {
   }
 
   async select(query: TableQuery): Promise<SqlRow[]> {
-    // Athena (Trino) takes OFFSET before LIMIT.
-    const page = query.page ? `${query.page.offset > 0 ? ` OFFSET ${query.page.offset}` : ''} LIMIT ${query.page.limit}` : '';
     const reuse = this.options.resultReuseMaxAgeMinutes;
     let id: string | undefined;
     try {
       ({ QueryExecutionId: id } = await this.client.send(new StartQueryExecutionCommand({
-        QueryString: `${query.sql}${page}`,
+        QueryString: query.sql,
         ExecutionParameters: query.parameters.length > 0 ? query.parameters.map(executionParameter) : undefined,
         WorkGroup: this.options.workgroup,
         QueryExecutionContext: { Database: this.options.database },

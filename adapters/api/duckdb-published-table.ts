@@ -81,10 +81,8 @@ export class DuckDbPublishedTable implements PublishedTable {
   async select(query: TableQuery): Promise<SqlRow[]> {
     if (this.closing) throw new EngineUnavailableError('the published table is closed');
     const connection = this.pool[this.next++ % this.pool.length] as PooledConnection;
-    const sql = query.page ? `${query.sql} LIMIT ? OFFSET ?` : query.sql;
-    const parameters = query.page ? [...query.parameters, query.page.limit, query.page.offset] : query.parameters;
     try {
-      return await connection.select(sql, parameters);
+      return await connection.select(query.sql, query.parameters);
     } catch (error) {
       throw new EngineUnavailableError(`DuckDB failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -11,10 +11,11 @@ import type { OpenAPIV3 } from 'openapi-types';
 import type { ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { EngineUnavailableError, type PublishedFiles, type PublishedTable } from '../ports/published-table';
+import type { SqlRow } from '../ports/sql-engine';
 import { OPENAPI_DOCUMENT } from './document';
 import { ApiProblem, type ParameterError } from './problem';
 import { loadPublication, type Publication, type PublishedMetric } from './publication';
-import { planQuery, queryCsv, queryResult, type FilterParameterName, type QueryInput } from './query';
+import { pageOf, planQuery, queryCsv, queryResult, type FilterParameterName, type QueryInput } from './query';
 
 export interface ApiRequest {
   readonly method: string;
@@ -46,6 +47,12 @@ export interface QueryApiDependencies {
   readonly publicationMaxAgeMs?: number;
   /** Answers kept per publication (least recently used dropped first). Default 2000. */
   readonly cachedAnswers?: number;
+  /**
+   * Grouping sets whose rows are kept (least recently used dropped first): a query asks the
+   * engine for its grouping set's rows and picks its years, groups and page from them, so the
+   * queries of one grouping set cost the engine one query. Default 500.
+   */
+  readonly cachedGroupingSets?: number;
   readonly log?: ApiLogger;
   readonly now?: () => number;
 }
@@ -53,6 +60,7 @@ export interface QueryApiDependencies {
 /** Larger bodies get a 413: a query is a few hundred bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
 const RETRY_AFTER_SECONDS = 5;
+const DEFAULT_CACHED_GROUPING_SETS = 500;
 const CACHEABLE = 'public, max-age=300';
 const JSON_TYPE = 'application/json; charset=utf-8';
 const CSV_TYPE = 'text/csv; charset=utf-8';
@@ -147,6 +155,32 @@ interface UrlQuery {
   format?: string;
 }
 
+/**
+ * Values by key, at most `size`, the least recently used dropped first. Concurrent misses of one
+ * key share one computation; a failed one is not kept.
+ */
+class LeastRecentlyUsed<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  constructor(private readonly size: number) {}
+
+  get(key: string, compute: () => Promise<T>): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const value = compute();
+    this.entries.set(key, value);
+    value.catch(() => {
+      if (this.entries.get(key) === value) this.entries.delete(key);
+    });
+    if (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value as string);
+    return value;
+  }
+}
+
 export async function createQueryApi(deps: QueryApiDependencies): Promise<ApiHandler> {
   // A copy: openapi-backend dereferences its definition in place, which turned the shared document
   // (served as /openapi.json, and read by anything else in the process) into an 82 KB one with every
@@ -157,7 +191,8 @@ export async function createQueryApi(deps: QueryApiDependencies): Promise<ApiHan
   const maxAge = deps.publicationMaxAgeMs ?? Number.POSITIVE_INFINITY;
   const cacheSize = deps.cachedAnswers ?? 2000;
   let loaded: { publication: Promise<Publication>; at: number } | undefined;
-  const answers = new Map<string, ApiResponse>();
+  const answers = new LeastRecentlyUsed<ApiResponse>(cacheSize);
+  const groupingSets = new LeastRecentlyUsed<SqlRow[]>(deps.cachedGroupingSets ?? DEFAULT_CACHED_GROUPING_SETS);
 
   function publication(): Promise<Publication> {
     if (!loaded || now() - loaded.at > maxAge) {
@@ -169,24 +204,12 @@ export async function createQueryApi(deps: QueryApiDependencies): Promise<ApiHan
     return loaded.publication;
   }
 
-  async function cached(key: string, answer: () => Promise<ApiResponse>): Promise<ApiResponse> {
-    const hit = answers.get(key);
-    if (hit) {
-      answers.delete(key);
-      answers.set(key, hit);
-      return hit;
-    }
-    const response = await answer();
-    answers.set(key, response);
-    if (answers.size > cacheSize) answers.delete(answers.keys().next().value as string);
-    return response;
-  }
-
   async function query(input: QueryInput, format: Format, filterParameter: FilterParameterName): Promise<ApiResponse> {
     const current = await publication();
     const plan = planQuery(current, input, filterParameter, deps.table.tableName);
-    return cached(`${current.runId}|${format}|${plan.key}`, async () => {
-      const result = queryResult(current, plan, await deps.table.select(plan.tableQuery),
+    return answers.get(`${current.runId}|${format}|${plan.key}`, async () => {
+      const rows = await groupingSets.get(`${current.runId}|${plan.groupingSetKey}`, () => deps.table.select(plan.groupingSetQuery));
+      const result = queryResult(current, plan, pageOf(plan, rows),
         (metricId, measure) => deps.log?.error('the published table holds an unsuppressed small count; hidden in the answer', { metricId, measure }));
       if (format === 'json') return jsonResponse(200, result, CACHEABLE);
       return {

@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import type { BreakdownId } from '../outcomes/breakdowns';
-import type { QueryParameter, TableQuery } from '../ports/published-table';
+import type { TableQuery } from '../ports/published-table';
 import type { SqlRow, SqlValue } from '../ports/sql-engine';
 import { ApiProblem, listed } from './problem';
 import { forPublication, type Publication, type PublishedMetric } from './publication';
@@ -35,7 +35,13 @@ export interface PlannedQuery {
   readonly columns: readonly BreakdownId[];
   readonly offset: number;
   readonly limit: number;
-  readonly tableQuery: TableQuery;
+  /**
+   * Every row of the query's grouping set, all cohort years and groups, ordered: what the engine
+   * is asked for. Queries of one grouping set share it, so it can be kept (see groupingSetKey).
+   */
+  readonly groupingSetQuery: TableQuery;
+  /** Identifies groupingSetQuery's rows within one publication. */
+  readonly groupingSetKey: string;
   /** Identifies the answer within one publication. */
   readonly key: string;
 }
@@ -105,26 +111,27 @@ export function planQuery(publication: Publication, input: QueryInput, filterPar
   const offset = input.cursor === undefined ? 0 : Number(input.cursor);
   const limit = input.limit ?? DEFAULT_LIMIT;
   const measures = measuresOf(metric);
-  const selected = ['cohort_year', ...columns, ...new Set(measures.flatMap((m) => [m, REASON_COLUMN[m]]))];
-  const parameters: QueryParameter[] = [metric.id, groupingSet.join(',')];
-  const where = ['metric_id = ?', 'grouping_set = ?'];
-  if (input.years) {
-    where.push(`cohort_year IN (${years.map(() => '?').join(', ')})`);
-    parameters.push(...years);
-  }
-  for (const b of filtered) {
-    const groups = filters[b] ?? [];
-    where.push(`${b} IN (${groups.map(() => '?').join(', ')})`);
-    parameters.push(...groups);
-  }
+  const selected = ['cohort_year', ...groupingSet, ...new Set(measures.flatMap((m) => [m, REASON_COLUMN[m]]))];
   // Column names come from the breakdown ids and the measures, never from the request; values are bound.
-  const sql = forPublication(publication.runId, `SELECT ${selected.join(', ')} FROM ${tableName} WHERE ${where.join(' AND ')} ORDER BY ${['cohort_year', ...groupingSet].join(', ')}`);
+  const sql = forPublication(publication.runId, `SELECT ${selected.join(', ')} FROM ${tableName} WHERE metric_id = ? AND grouping_set = ? ORDER BY ${['cohort_year', ...groupingSet].join(', ')}`);
   return {
     metric, years, breakdowns, filters, columns, offset, limit,
-    // One row more than the page shows, to know whether there is a next page.
-    tableQuery: { sql, parameters, page: { offset, limit: limit + 1 } },
+    groupingSetQuery: { sql, parameters: [metric.id, groupingSet.join(',')] },
+    groupingSetKey: `${metric.id}|${groupingSet.join(',')}`,
     key: JSON.stringify([metric.id, input.years ? years : null, breakdowns, filters, offset, limit]),
   };
+}
+
+/**
+ * The page of the answer among the grouping set's rows: the asked-for cohort years and groups, in
+ * order, from the offset, with one row more than the page shows (it tells that a next page exists).
+ */
+export function pageOf(plan: PlannedQuery, groupingSetRows: readonly SqlRow[]): SqlRow[] {
+  const years = new Set(plan.years);
+  const filters = Object.entries(plan.filters).map(([b, groups]) => [b, new Set(groups)] as const);
+  return groupingSetRows
+    .filter((row) => years.has(Number(row.cohort_year)) && filters.every(([b, groups]) => groups.has(String(row[b]))))
+    .slice(plan.offset, plan.offset + plan.limit + 1);
 }
 
 export interface PublishedValue {
@@ -177,7 +184,7 @@ function publishedValue(row: SqlRow, measure: Measure, threshold: number, onUnsa
   return { value, suppressed: false, reason: null };
 }
 
-/** One page of rows: `rows` holds up to limit + 1 rows (the extra one only says a next page exists). */
+/** One page of rows (pageOf): `rows` holds up to limit + 1 rows (the extra one only says a next page exists). */
 export function queryResult(publication: Publication, plan: PlannedQuery, rows: readonly SqlRow[], onUnsafe: UnsafeValueListener = () => undefined): QueryResult {
   const { metric } = plan;
   const page = rows.slice(0, plan.limit);

@@ -9,11 +9,9 @@ import type { SqlRow } from './sql-engine';
 export type QueryParameter = string | number;
 
 export interface TableQuery {
-  /** A SELECT over `tableName`, with `?` placeholders and no LIMIT or OFFSET. */
+  /** A SELECT over `tableName`, with `?` placeholders. */
   readonly sql: string;
   readonly parameters: readonly QueryParameter[];
-  /** Rows `offset` to `offset + limit - 1` of the ordered result; the adapter adds its dialect's LIMIT and OFFSET. */
-  readonly page?: { readonly offset: number; readonly limit: number };
 }
 
 export interface PublishedTable {
