@@ -3,7 +3,8 @@
  * web/src/app.css into app.css, beside web/public/ (index.html, config.json). Nothing built is
  * committed: `c2c serve` builds into memory when it starts (a fraction of a second), and a
  * deployment writes the same files to a folder (`npm run build:web -- <dir>`) for a static host,
- * replacing config.json with the environment's API origin.
+ * replacing config.json with the environment's API origin, as the CDK site stack does at
+ * synthesis (lib/site/site-content.ts).
  *
  * Run directly: `tsx web/build.ts <out-dir>`.
  */

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { OPENAPI_DOCUMENT } from '../../core/api/document';
 import { MAX_BODY_BYTES, type ApiHandler, type ApiResponse } from '../../core/api/handler';
+import { siteContentSecurityPolicy } from '../../web/content-security-policy';
 
 export interface ApiServerOptions {
   readonly handler: ApiHandler;
@@ -32,8 +33,8 @@ const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
 };
 
-/** The web app's own policy: stricter than Swagger UI's, it needs no inline style and posts no form. */
-const SITE_CSP = "default-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The web app's own policy: stricter than Swagger UI's, it needs no inline style and posts no form; the API is on the same origin. */
+const SITE_CSP = siteContentSecurityPolicy();
 
 const REFERENCE_PAGE = `<!doctype html>
 <html lang="en">

@@ -62,7 +62,9 @@ export interface FileConvention {
   readonly trailer?: string;
 }
 
-export type Domain = 'k12' | 'postsecondary' | 'finaid' | 'credentials' | 'workforce' | 'social_services';
+/** The policy areas partners' data belongs to: Lake Formation's `domain` tag values, a contract's `domain`. */
+export const DOMAINS = ['k12', 'postsecondary', 'finaid', 'credentials', 'workforce', 'social_services'] as const;
+export type Domain = (typeof DOMAINS)[number];
 
 export interface Contract {
   readonly id: string;

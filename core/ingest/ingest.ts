@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { contractFor, ContractError } from '../contracts/catalog';
 import type { Contract } from '../contracts/types';
-import { landingKey } from '../lake/layout';
+import { landingKey, partnerFolder, rawPartnerFolder, REPORT_SUFFIXES } from '../lake/layout';
 import type { IngestLedger, LedgerEntry } from '../ports/ingest-ledger';
 import type { ObjectInfo, ObjectRef, ObjectStore } from '../ports/object-store';
 import type { SqlEngine } from '../ports/sql-engine';
@@ -59,18 +59,18 @@ export function destinations(contract: Contract, fileName: string, sha256: strin
 } {
   const stem = fileName.replace(/\.gz$/, '').replace(/\.[^.]*$/, '');
   const tag = sha256.slice(0, 12);
-  const rawPrefix = `${contract.dataset}/partner=${contract.partner}/ingest_date=${ingestDate}/${stem}.${tag}`;
+  const rawPrefix = `${rawPartnerFolder(contract.dataset, contract.partner)}ingest_date=${ingestDate}/${stem}.${tag}`;
   // A duplicate goes to its own folder, named after its delivery, so it never overwrites the
   // quarantined original of the same bytes.
-  const quarantinePrefix = `${contract.partner}/${contract.dataset}/ingest_date=${ingestDate}/${tag}` +
+  const quarantinePrefix = `${partnerFolder(contract.partner)}${contract.dataset}/ingest_date=${ingestDate}/${tag}` +
     (duplicateDelivery === undefined ? '' : `/duplicate-${createHash('sha256').update(duplicateDelivery).digest('hex').slice(0, 12)}`);
   const report = (accepted: boolean, suffix: string): ObjectRef =>
-    accepted ? { zone: 'raw', key: `${rawPrefix}.${suffix}` } : { zone: 'quarantine', key: `${quarantinePrefix}/${fileName}.${suffix}` };
+    accepted ? { zone: 'raw', key: `${rawPrefix}${suffix}` } : { zone: 'quarantine', key: `${quarantinePrefix}/${fileName}${suffix}` };
   return {
     parquet: { zone: 'raw', key: `${rawPrefix}.parquet` },
     quarantined: { zone: 'quarantine', key: `${quarantinePrefix}/${fileName}` },
-    reportJson: (accepted) => report(accepted, 'report.json'),
-    reportText: (accepted) => report(accepted, 'report.txt'),
+    reportJson: (accepted) => report(accepted, REPORT_SUFFIXES.json),
+    reportText: (accepted) => report(accepted, REPORT_SUFFIXES.text),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describeError } from '../../core/error-text';
 import { ingestLandingObject, type IngestDependencies, type IngestOutcome } from '../../core/ingest/ingest';
+import { REPORT_SUFFIXES } from '../../core/lake/layout';
 
 export interface Verdict {
   readonly partner: string;
@@ -32,7 +33,7 @@ export function landingKeyOf(record: SQSRecord): string {
 
 function verdictOf(outcome: Extract<IngestOutcome, { status: 'ingested' }>): Verdict {
   const [partner = ''] = outcome.landingKey.split('/');
-  const report = outcome.outputs.find((o) => o.key.endsWith('.report.json'));
+  const report = outcome.outputs.find((o) => o.key.endsWith(REPORT_SUFFIXES.json));
   return {
     partner,
     verdict: outcome.verdict,

@@ -90,6 +90,14 @@ export interface QueryApiFunctionProps {
 
   /** @default 'INFO' */
   readonly logLevel?: LogLevel;
+
+  /**
+   * The role's name. The published zone's key, in the storage stack, admits the role by name
+   * (`ZoneObjectAccess`).
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
 }
 
 /**
@@ -128,6 +136,7 @@ export class QueryApiFunction extends Construct {
     // An own role rather than the default one, which comes with the AWSLambdaBasicExecutionRole
     // managed policy (logs:* on every log group of the account).
     this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${this.node.path}: answers Query API requests from the published zone.`,
     });

@@ -1,12 +1,17 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Period } from 'aws-cdk-lib/aws-apigateway';
+import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { allContracts } from '../../core/contracts/catalog';
 import type { ZoneName } from '../../core/lake/zones';
 import type { PartnerUsage, Throttle } from '../api/query-api';
+import type { ResearchProject } from '../governance/research-access';
 import type { LogLevel } from '../ingestion/ingest-drop-function';
+import type { PartnerTrust } from '../ingestion/partner-roles';
 import type { PartnerEndpoint } from '../ingestion/partner-verdict-topic';
+import type { SiteDomain } from '../site/site-distribution';
 import type { BackupSettings } from '../storage/lake-backup';
 import type { ZoneLifecycle } from '../storage/lake-zone';
 
@@ -76,6 +81,11 @@ export interface EnvironmentConfig {
      * attribute, so it receives that partner's verdicts only.
      */
     readonly partnerNotificationEndpoints: Readonly<Record<string, readonly PartnerEndpoint[]>>;
+    /**
+     * Who may assume each partner's role (`<prefix>-partner-<partner>`: drops into its landing
+     * folders, reads its own reports), by partner id: exactly the partners of the contracts.
+     */
+    readonly partnerTrust: Readonly<Record<string, PartnerTrust>>;
   };
 
   /** The Spark path: the Glue plan-runner jobs and the pipeline's state machine (docs/infrastructure.md, Processing). */
@@ -102,6 +112,11 @@ export interface EnvironmentConfig {
     readonly scratchRetention: Duration;
     /** First day of the raw tables' `ingest_date` partition projection (YYYY-MM-DD): no drop is older. */
     readonly firstIngestDate: string;
+    /**
+     * The publish stage's Fargate task (disclosure control and publishing): vCPU units (1024 = one
+     * vCPU) and memory (MiB), a valid Fargate pair. It runs on one core; memory holds the cube and the LPs.
+     */
+    readonly publishTask: { readonly cpu: number; readonly memoryLimitMiB: number };
   };
 
   /** Analysts' access: the Athena workgroup. */
@@ -112,10 +127,43 @@ export interface EnvironmentConfig {
     readonly queryResultRetention: Duration;
   };
 
+  /** Lake Formation (docs/security.md, Lake Formation). */
+  readonly governance: {
+    /**
+     * Data lake administrators besides the CDK's CloudFormation execution role (always one):
+     * ARNs of IAM roles or users of the environment's account, appended to the account's list.
+     * Remove one here, and deploy, before deleting its role: a deleted administrator left in the
+     * list makes every later change of the settings fail with "Invalid principal".
+     */
+    readonly lakeAdmins: readonly string[];
+    /**
+     * Approved research projects: de-identified tables of their domains, through data cells
+     * filters, until their end date. Synthesis fails once a project's end date has passed.
+     */
+    readonly researchProjects: readonly ResearchProject[];
+  };
+
+  /** The audit trail (docs/security.md, Audit trail). */
+  readonly audit: {
+    /**
+     * How long CloudTrail's log files are kept: every object read and write of the zones, every
+     * management call (Athena's queries, with their SQL and workgroup, among them).
+     */
+    readonly trailRetention: Duration;
+    /**
+     * Lock each log file for `trailRetention` (S3 Object Lock, compliance mode): nobody can
+     * delete it earlier, the root user included, and `cdk destroy` cannot delete the bucket.
+     */
+    readonly lockTrailLogs: boolean;
+    /** How long CloudWatch Logs keeps its copy of the trail's events, to search them; the log files are the record. */
+    readonly trailSearchRetention: RetentionDays;
+  };
+
   /** The Query API: API Gateway, WAF, its Lambda and Athena workgroup (docs/infrastructure.md, Query API). */
   readonly api: {
     /**
-     * Browser origins allowed to call the API (CORS), the dashboard's first: API Gateway's own
+     * Browser origins allowed to call the API (CORS), the dashboard's first (the site stack's
+     * `SiteUrl`: `https://<site.domain.name>`, or its CloudFront name): API Gateway's own
      * error responses (throttling, validation, WAF) can name one origin only, this one.
      */
     readonly corsOrigins: readonly string[];
@@ -151,6 +199,29 @@ export interface EnvironmentConfig {
      */
     readonly reservedConcurrency: number | undefined;
   };
+
+  /** The dashboards' site: the web app in a private bucket behind CloudFront (docs/infrastructure.md, Site). */
+  readonly site: {
+    /**
+     * The site's own domain and its ACM certificate (in us-east-1). Undefined: CloudFront's
+     * `*.cloudfront.net` name and certificate, whose TLS policy cannot be raised above TLSv1.
+     * With a domain, `api.corsOrigins` must start with `https://<name>`; without one, with the
+     * stack's `SiteUrl` output, after the first deployment.
+     */
+    readonly domain: SiteDomain | undefined;
+    /** Which CloudFront edge locations serve the site (and what they cost). */
+    readonly priceClass: PriceClass;
+    /** Countries (ISO 3166-1 alpha-2 codes) allowed to load the site; undefined: everywhere. */
+    readonly geoAllowlist: readonly string[] | undefined;
+    /** How long CloudFront's and the site bucket's access logs, and the deployment function's logs, are kept. */
+    readonly logRetention: RetentionDays;
+    /**
+     * A WAF web ACL of scope CLOUDFRONT for the distribution, by ARN. CloudFront takes web ACLs
+     * from us-east-1 only, outside the app's region, so it is created there, outside the app.
+     * Undefined: none (the site is static; the API has its own).
+     */
+    readonly webAclArn: string | undefined;
+  };
 }
 
 const GIB = 1024 ** 3;
@@ -170,6 +241,12 @@ function lifecyclePerZone(
     published: everyZone,
     ...overrides,
   };
+}
+
+/** Every partner of the contracts trusted in the environment's own account, with the external ID `<prefix>-<partner>`. */
+function trustedInThisAccount(namePrefix: string): Record<string, PartnerTrust> {
+  const partners = [...new Set(allContracts().map((contract) => contract.partner))];
+  return Object.fromEntries(partners.map((partner) => [partner, { account: undefined, externalId: `${namePrefix}-${partner}` }]));
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -200,6 +277,8 @@ function dev(env: Environment): EnvironmentConfig {
       // Dev accounts may be new, with a concurrency quota of 10: nothing to reserve from.
       reserveConcurrency: false,
       partnerNotificationEndpoints: {},
+      // The team plays the partners in dev: principals of the dev account that the operators allow.
+      partnerTrust: trustedInThisAccount('c2c-dev'),
     },
     processing: {
       workerType: glue.WorkerType.G_1X,
@@ -213,10 +292,22 @@ function dev(env: Environment): EnvironmentConfig {
       logRetention: RetentionDays.ONE_MONTH,
       scratchRetention: Duration.days(3),
       firstIngestDate: '2025-01-01',
+      // A synthetic state of a few thousand people.
+      publishTask: { cpu: 1024, memoryLimitMiB: 4096 },
     },
     consumption: {
       bytesScannedCutoffPerQuery: 10 * GIB,
       queryResultRetention: Duration.days(7),
+    },
+    governance: {
+      lakeAdmins: [],
+      researchProjects: [],
+    },
+    audit: {
+      trailRetention: Duration.days(30),
+      // Synthetic data, torn down with `cdk destroy`, which a locked bucket would block.
+      lockTrailLogs: false,
+      trailSearchRetention: RetentionDays.ONE_MONTH,
     },
     api: {
       // Placeholders until the dashboard has its address; the second is a dashboard developer's machine (Vite's default port).
@@ -237,6 +328,16 @@ function dev(env: Environment): EnvironmentConfig {
       resultReuseMaxAge: Duration.minutes(5),
       queryResultRetention: Duration.days(1),
       reservedConcurrency: undefined,
+    },
+    site: {
+      // None yet: CloudFront's own name; its SiteUrl output goes first in api.corsOrigins.
+      domain: undefined,
+      // The edges of North America (and Europe, at the same price): the team and the state are in the US.
+      priceClass: PriceClass.PRICE_CLASS_100,
+      // Nobody outside the team, which works from the US, needs dev's site.
+      geoAllowlist: ['US'],
+      logRetention: RetentionDays.ONE_MONTH,
+      webAclArn: undefined,
     },
   };
 }
@@ -278,6 +379,8 @@ function prod(env: Environment): EnvironmentConfig {
       maxConcurrency: 10,
       reserveConcurrency: true,
       partnerNotificationEndpoints: {},
+      // Placeholders until each partner is onboarded: then its own account and the external ID agreed with it.
+      partnerTrust: trustedInThisAccount('c2c-prod'),
     },
     processing: {
       workerType: glue.WorkerType.G_2X,
@@ -290,10 +393,24 @@ function prod(env: Environment): EnvironmentConfig {
       logRetention: RetentionDays.ONE_YEAR,
       scratchRetention: Duration.days(14),
       firstIngestDate: '2025-01-01',
+      // 2.5 GB at a million people (docs/benchmarks.md, Outcomes); room for ten times that.
+      publishTask: { cpu: 4096, memoryLimitMiB: 30720 },
     },
     consumption: {
       bytesScannedCutoffPerQuery: 100 * GIB,
       queryResultRetention: Duration.days(30),
+    },
+    governance: {
+      // Add the platform team's administrator role (e.g. its IAM Identity Center role) here.
+      lakeAdmins: [],
+      researchProjects: [],
+    },
+    audit: {
+      // Six years, as HIPAA keeps security documentation (§164.316(b)(2)); FERPA's record of each
+      // access to education records (34 CFR 99.32) must be kept as long as the records.
+      trailRetention: Duration.days(6 * 365),
+      lockTrailLogs: true,
+      trailSearchRetention: RetentionDays.ONE_YEAR,
     },
     api: {
       // A placeholder until the dashboard has its address.
@@ -319,6 +436,17 @@ function prod(env: Environment): EnvironmentConfig {
       queryResultRetention: Duration.days(1),
       // Caps the API's concurrent Athena queries at 40, leaving the account's Athena quota to analysts and the pipeline.
       reservedConcurrency: 40,
+    },
+    site: {
+      // Set with the state's domain, e.g. { name: 'dashboard.c2c.example.gov', certificateArn: 'arn:aws:acm:us-east-1:...' },
+      // and put https://<name> first in api.corsOrigins.
+      domain: undefined,
+      // The state's residents, served from North American edges (and Europe's, at the same price).
+      priceClass: PriceClass.PRICE_CLASS_100,
+      // Public outcomes, for anyone anywhere: researchers, journalists, residents abroad.
+      geoAllowlist: undefined,
+      logRetention: RetentionDays.ONE_YEAR,
+      webAclArn: undefined,
     },
   };
 }

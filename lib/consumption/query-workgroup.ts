@@ -6,9 +6,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { expiringBucket } from '../storage/expiring-bucket';
 import { Construct } from 'constructs';
 import { encryptionKey, type EncryptionKeyOptions } from '../ingestion/encryption-key';
+import { allObjectsArn } from '../ingestion/lake-grants';
 
 /** The Athena engine the workgroup runs, pinned rather than left to Athena's automatic upgrades. */
 export const ATHENA_ENGINE_VERSION = 'Athena engine version 3';
+
+/** Where Athena writes each query's results in the results bucket, named by query execution id. */
+const RESULTS_PREFIX = 'results/';
 
 /** Athena's smallest per-query scan limit. */
 const MIN_BYTES_SCANNED_CUTOFF = 10 * 1024 * 1024;
@@ -64,8 +68,8 @@ export interface QueryWorkgroupProps extends EncryptionKeyOptions {
  * pinned; CloudWatch metrics are published. The results bucket is private, TLS-only,
  * access-logged, and expires results after `resultRetention`.
  *
- * What a query may read is another matter: the tables' zones, their keys (and, later, Lake
- * Formation) decide. `grantQuery` gives the workgroup side only.
+ * What a query may read is another matter: Lake Formation decides (lib/governance/).
+ * `grantQuery` gives the workgroup side only.
  */
 export class QueryWorkgroup extends Construct {
   public readonly workgroup: athena.CfnWorkGroup;
@@ -106,7 +110,7 @@ export class QueryWorkgroup extends Construct {
         publishCloudWatchMetricsEnabled: true,
         requesterPaysEnabled: false,
         resultConfiguration: {
-          outputLocation: this.resultsBucket.s3UrlForObject('results/'),
+          outputLocation: this.resultsBucket.s3UrlForObject(RESULTS_PREFIX),
           expectedBucketOwner: Aws.ACCOUNT_ID,
           encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: this.resultsKey.keyArn },
         },
@@ -120,10 +124,11 @@ export class QueryWorkgroup extends Construct {
   /**
    * Lets the grantee run queries in the workgroup and read their results: the Athena query
    * actions of `access` on this workgroup, the results bucket's `results/` prefix, and the results
-   * key through S3. Reading the tables a query names needs grants on their zones besides.
+   * key through S3. Reading the tables a query names needs Lake Formation grants on them besides.
    */
-  public grantQuery(grantee: iam.IGrantable, access: QueryAccess = 'analyst'): iam.Grant {
+  public grantQuery(grantee: iam.IRole, access: QueryAccess = 'analyst'): iam.Grant {
     const region = Stack.of(this).region;
+    const results = allObjectsArn(this.resultsBucket, Stack.of(grantee), RESULTS_PREFIX);
     const grants = [
       iam.Grant.addToPrincipal({
         grantee,
@@ -133,12 +138,12 @@ export class QueryWorkgroup extends Construct {
       iam.Grant.addToPrincipal({
         grantee,
         actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
-        resourceArns: [this.resultsBucket.arnForObjects('results/*')],
+        resourceArns: [results.arn],
       }),
       iam.Grant.addToPrincipal({
         grantee,
         actions: ['s3:GetBucketLocation', 's3:ListBucket'],
-        resourceArns: [this.resultsBucket.bucketArn],
+        resourceArns: [results.bucketArn],
       }),
       iam.Grant.addToPrincipal({
         grantee,
@@ -148,5 +153,13 @@ export class QueryWorkgroup extends Construct {
       }),
     ];
     return grants.reduce((all, grant) => all.combine(grant));
+  }
+
+  /**
+   * The cdk-nag finding (AwsSolutions-IAM5) that `grantQuery` raises in a policy of `consumer`'s
+   * stack by naming every object under the results prefix; the grantee's policy acknowledges it.
+   */
+  public resultsFinding(consumer: Stack): string {
+    return allObjectsArn(this.resultsBucket, consumer, RESULTS_PREFIX).nagFinding;
   }
 }

@@ -97,6 +97,13 @@ export interface IngestDropFunctionProps extends EncryptionKeyOptions {
 
   /** Further environment variables: bucket names, table name, topic ARN. */
   readonly environment?: Record<string, string>;
+
+  /**
+   * The role's name. The zone keys of another stack admit the role by name (`ZoneObjectAccess`).
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
 }
 
 /**
@@ -143,6 +150,7 @@ export class IngestDropFunction extends Construct {
     // An own role rather than the default one, which comes with the AWSLambdaBasicExecutionRole
     // managed policy (logs:* on every log group of the account).
     this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${this.node.path}: validates partner drops.`,
     });

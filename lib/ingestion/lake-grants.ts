@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledgeInlinePolicy } from '../compliance';
+import { admitToZoneKey, type ZoneKeyAction } from '../storage/zone-key-policy';
 
 /**
  * What a role may do with the objects of one zone bucket:
@@ -48,7 +49,7 @@ export interface ZoneObjectAccessProps {
   readonly whyAllObjects: string;
 }
 
-const ACTIONS: Record<ZoneObjectAccessLevel, { objects: string[]; bucket: string[]; key: string[] }> = {
+const ACTIONS: Record<ZoneObjectAccessLevel, { objects: string[]; bucket: string[]; key: ZoneKeyAction[] }> = {
   'read-and-delete': {
     objects: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject'],
     bucket: ['s3:ListBucket'],
@@ -78,9 +79,11 @@ const ACTIONS: Record<ZoneObjectAccessLevel, { objects: string[]; bucket: string
 
 /**
  * An IAM policy, attached to a role, that grants access to the objects of a zone bucket and to
- * its key, action by action (no `s3:GetObject*` style wildcards). It lives in the role's stack
- * and refers to the bucket's stack, never the other way round: bucket and key policies stay as
- * they are (the zone keys delegate to IAM), so no cross-stack cycle can arise. The key may only
+ * its key, action by action (no `s3:GetObject*` style wildcards), and the role's admission to the
+ * key's policy for the same key actions (`admitToZoneKey`: a zone key lets no one use it on data
+ * unless its policy names them). The policy lives in the role's stack and refers to the bucket's
+ * stack; the key policy names the role by its ARN, built from the role's fixed name when the role
+ * is in another stack, never by a reference, so no cross-stack cycle can arise. The key may only
  * be used through S3 (`kms:ViaService`).
  *
  * Object keys are not known in advance, so the policy names `<bucket ARN>/*` (or
@@ -118,6 +121,7 @@ export class ZoneObjectAccess extends Construct {
       }),
     );
     this.policy = new iam.Policy(this, 'Policy', { roles: [props.role], statements });
+    admitToZoneKey(props.key, props.role, actions.key);
 
     this.acknowledgedFinding = objects.nagFinding;
     Validations.of(this.policy).acknowledge({ id: objects.nagFinding, reason: props.whyAllObjects });

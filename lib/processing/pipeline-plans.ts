@@ -4,9 +4,8 @@
  * The infrastructure is built from this list: one plan file (a CDK asset) and one Glue job per
  * stage, one state machine task per stage, and one Glue table per catalogued output.
  *
- * To add a stage (linked tables, outcome cube, disclosure control, publish), append a
- * `PipelineStage` to the array `pipelineStages` returns, after the ones it reads from, with the
- * plan its core/ module builds. Locations are `<zone>/<key>`: the job reads the zones of its
+ * To add a stage, append a `PipelineStage` to the array `pipelineStages` returns, after the ones
+ * it reads from, with the plan its core/ module builds. Locations are `<zone>/<key>`: the job reads the zones of its
  * plan's inputs and writes the zones of its outputs, and nothing else.
  */
 import { keepPreviousXwalkPlan, LINK_LOCATIONS, linkageWithStableIdsPlan } from '../../core/identity/link';
@@ -75,10 +74,10 @@ function identityRecordsColumns(): CatalogColumn[] {
 }
 
 /**
- * The pipeline's stages in run order. Stages still to come append here, in this order:
- * linked tables (identity → linked), outcome cube (linked → outcomes), disclosure control and
- * publish (outcomes → published). The catalog needs no stage of its own: raw tables find their
- * partitions by projection and plan outputs are replaced in place.
+ * The pipeline's plan stages in run order. Disclosure control and publishing (outcomes →
+ * published) follow them as a task of their own (publish-task.ts): they are TypeScript, not a plan.
+ * The catalog needs no stage of its own: raw tables find their partitions by projection and plan
+ * outputs are replaced in place.
  */
 export function pipelineStages(): PipelineStage[] {
   const everyIdentityDataset = Object.fromEntries(identitySources().map(({ contract }) => [contract.id, rawLocation(contract)]));
@@ -133,7 +132,6 @@ export function pipelineStages(): PipelineStage[] {
         { name: 'wage_p25', type: 'double' }, { name: 'wage_median', type: 'double' }, { name: 'wage_p75', type: 'double' },
       ] },
     },
-    // Next: disclosure control and publish (outcomes → published), which run core/outcomes/protect.ts, not a plan.
   ];
 }
 

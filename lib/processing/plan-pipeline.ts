@@ -1,5 +1,7 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,6 +15,7 @@ import type { OperatorAlerts } from '../ingestion/operator-alerts';
 import type { DataLakeStorage } from '../storage/data-lake-storage';
 import { zoneLocation } from './pipeline-plans';
 import type { PlanRunnerJob } from './plan-runner-job';
+import type { PublishTask } from './publish-task';
 import { PIPELINE_LOG_GROUP_PREFIX } from './plan-runner-runtime';
 
 /**
@@ -32,6 +35,12 @@ export interface PlanPipelineProps {
   readonly jobs: readonly PlanRunnerJob[];
   /** The data lake, where the first-run checks look for an earlier run's tables. */
   readonly storage: DataLakeStorage;
+  /**
+   * Disclosure control and publishing, run after the last stage's job.
+   *
+   * @default - none: the pipeline ends with the last plan
+   */
+  readonly publishTask?: PublishTask;
   /** Operators hear of a failed or timed-out execution here. */
   readonly alerts: OperatorAlerts;
 
@@ -124,6 +133,7 @@ export class PlanPipeline extends Construct {
 
     // Built from the last stage back, so that each stage's states know what follows them.
     let next: sfn.IChainable = new sfn.Succeed(this, 'PipelineSucceeded', { stateName: 'Pipeline succeeded' });
+    if (props.publishTask) next = this.publishState(props.publishTask, next, failed('publish'));
     for (const job of [...props.jobs].reverse()) {
       const stage = job.stageName;
       const onFailure = failed(stage);
@@ -200,7 +210,7 @@ export class PlanPipeline extends Construct {
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: `${props.namePrefix}-pipeline`,
-      comment: `The C2C pipeline: ${props.jobs.map((job) => job.stageName).join(' → ')}.`,
+      comment: `The C2C pipeline: ${[...props.jobs.map((job) => job.stageName), ...(props.publishTask ? ['publish'] : [])].join(' → ')}.`,
       definitionBody: sfn.DefinitionBody.fromChainable(next),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: props.timeout ?? Duration.hours(24),
@@ -214,8 +224,10 @@ export class PlanPipeline extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Step Functions needs the CloudWatch Logs delivery actions (logs:CreateLogDelivery and the like) and the X-Ray ' +
-        'actions on "*": neither supports resource-level permissions. They configure log delivery and write traces; ' +
-        'every other statement names its resources.',
+        'actions on "*": neither supports resource-level permissions. They configure log delivery and write traces. ' +
+        'The runTask.sync integration (the publish task) also gets ecs:DescribeTasks and ecs:StopTask on "*", to watch and ' +
+        'stop the task it started, whose ARN is only known once it runs; running a task is limited to the publish task ' +
+        'definition. Every other statement names its resources.',
     });
 
     if (props.schedule) {
@@ -250,6 +262,40 @@ export class PlanPipeline extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     props.alerts.notifyOn(this.timedOutAlarm);
+  }
+
+  /**
+   * Runs the publish task and waits for it (`ecs:runTask.sync`). Step Functions reports a task
+   * that stopped as done whatever its exit code, so a Choice sends anything but exit code 0 of
+   * the container to the failure path.
+   */
+  private publishState(task: PublishTask, next: sfn.IChainable, onFailure: sfn.Pass): sfn.IChainable {
+    const run = new tasks.EcsRunTask(this, 'Run-publish', {
+      stateName: 'Run publish',
+      comment: 'Disclosure control of the outcome cube, its LP audit, and the published outcomes (an ECS task on Fargate); waits for the task to stop.',
+      integrationPattern: sfn.IntegrationPattern.RUN_JOB,
+      cluster: task.cluster,
+      taskDefinition: task.taskDefinition,
+      launchTarget: new tasks.EcsFargateLaunchTarget({ platformVersion: ecs.FargatePlatformVersion.LATEST }),
+      subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [task.securityGroup],
+      assignPublicIp: false,
+      containerOverrides: [{ containerDefinition: task.container, environment: [{ name: 'RUN_ID', value: sfn.JsonPath.executionName }] }],
+      resultSelector: { 'containers.$': '$.Containers', 'stoppedReason.$': '$.StoppedReason' },
+      resultPath: '$.stages.publish',
+    });
+    run.addRetry({ errors: ['ECS.AmazonECSException', 'ECS.ServerException', 'ECS.ThrottlingException'], interval: Duration.seconds(30), backoffRate: 2, maxAttempts: 4, jitterStrategy: sfn.JitterType.FULL });
+    run.addCatch(onFailure, { errors: [sfn.Errors.ALL], resultPath: '$.failure' });
+    const exitedBadly = new sfn.Pass(this, 'PublishExitedBadly', {
+      stateName: 'publish exited with an error',
+      result: sfn.Result.fromObject({ Error: 'PublishTaskFailed', Cause: 'The publish task stopped without exit code 0; its log stream (publish/...) says why. Nothing of this run is in published/ unless metadata.json names it.' }),
+      resultPath: '$.failure',
+    });
+    exitedBadly.next(onFailure);
+    const exitCode = '$.stages.publish.containers[0].ExitCode';
+    return run.next(new sfn.Choice(this, 'PublishSucceeded', { stateName: 'Did publish succeed?' })
+      .when(sfn.Condition.and(sfn.Condition.isPresent(exitCode), sfn.Condition.numberEquals(exitCode, 0)), next)
+      .otherwise(exitedBadly));
   }
 
   /** Lets the grantee start executions of the pipeline (a re-run by an operator). */

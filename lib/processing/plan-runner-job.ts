@@ -101,6 +101,8 @@ export class PlanRunnerJob extends Construct {
     this.scratchPrefix = `${stage.name}/`;
 
     this.role = new iam.Role(this, 'Role', {
+      // Fixed, like the job's: the zone keys of the storage stack admit the role by name (ZoneObjectAccess).
+      roleName: `${props.namePrefix}-plan-${stage.name}`,
       assumedBy: new iam.ServicePrincipal('glue.amazonaws.com'),
       description: `Runs the ${stage.name} stage's plan in Glue: reads ${reads.join(', ') || 'no zone'}, writes ${writes.join(', ')}.`,
     });

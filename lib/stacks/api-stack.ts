@@ -83,6 +83,7 @@ export class ApiStack extends Stack {
     allowCloudWatchLogs(this.logKey);
 
     this.handler = new QueryApiFunction(this, 'Handler', {
+      roleName: `${config.namePrefix}-query-api`,
       storage,
       table: this.table,
       workgroup: this.queries,

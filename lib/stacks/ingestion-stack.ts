@@ -11,6 +11,7 @@ import { IngestionAlarms } from '../ingestion/ingestion-alarms';
 import { IngestionLedger } from '../ingestion/ingestion-ledger';
 import { ZoneObjectAccess } from '../ingestion/lake-grants';
 import { OperatorAlerts } from '../ingestion/operator-alerts';
+import { PartnerRoles } from '../ingestion/partner-roles';
 import { PartnerVerdictTopic } from '../ingestion/partner-verdict-topic';
 import type { DataLakeStorage } from '../storage/data-lake-storage';
 import { backUpOrExplain } from '../storage/lake-backup';
@@ -42,6 +43,8 @@ export class IngestionStack extends Stack {
   public readonly ledger: IngestionLedger;
   public readonly verdicts: PartnerVerdictTopic;
   public readonly operatorAlerts: OperatorAlerts;
+  /** One role per partner: drops into its landing folders, reads its own reports. */
+  public readonly partners: PartnerRoles;
   public readonly ingestDrop: IngestDropFunction;
   public readonly lakeAccess: readonly ZoneObjectAccess[];
   public readonly alarms: IngestionAlarms;
@@ -72,8 +75,15 @@ export class IngestionStack extends Stack {
 
     this.operatorAlerts = new OperatorAlerts(this, 'OperatorAlerts', keyOptions('operator-alerts'));
 
+    this.partners = new PartnerRoles(this, 'Partners', {
+      namePrefix: config.namePrefix,
+      storage,
+      trust: config.ingestion.partnerTrust,
+    });
+
     this.ingestDrop = new IngestDropFunction(this, 'IngestDrop', {
       ...keyOptions('ingest-drop-logs'),
+      roleName: `${config.namePrefix}-ingest-drop`,
       metricsNamespace: config.namePrefix,
       logLevel: config.ingestion.logLevel,
       logRetention: config.ingestion.logRetention,

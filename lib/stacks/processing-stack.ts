@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../config/environments';
 import { QueryWorkgroup } from '../consumption/query-workgroup';
+import { PublishTask } from '../processing/publish-task';
 import { LakeCatalogTables } from '../governance/lake-catalog-tables';
 import type { OperatorAlerts } from '../ingestion/operator-alerts';
 import { checkPipelineStages, pipelineStages, type PipelineStage } from '../processing/pipeline-plans';
@@ -37,6 +38,7 @@ export class ProcessingStack extends Stack {
   public readonly accessLogBucket: AccessLogBucket;
   public readonly runtime: PlanRunnerRuntime;
   public readonly jobs: readonly PlanRunnerJob[];
+  public readonly publishTask: PublishTask;
   public readonly pipeline: PlanPipeline;
   public readonly catalog: LakeCatalogTables;
   public readonly queries: QueryWorkgroup;
@@ -86,9 +88,20 @@ export class ProcessingStack extends Stack {
         }),
     );
 
+    this.publishTask = new PublishTask(this, 'Publish', {
+      storage,
+      namePrefix: config.namePrefix,
+      logKey: keyOptions('publish-task-logs'),
+      cpu: processing.publishTask.cpu,
+      memoryLimitMiB: processing.publishTask.memoryLimitMiB,
+      logRetention: processing.logRetention,
+      logRemovalPolicy: config.removalPolicy,
+    });
+
     this.pipeline = new PlanPipeline(this, 'Pipeline', {
       jobs: this.jobs,
       storage,
+      publishTask: this.publishTask,
       alerts: props.alerts,
       namePrefix: config.namePrefix,
       logKey: this.runtime.logKey,

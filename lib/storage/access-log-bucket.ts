@@ -32,10 +32,20 @@ export interface AccessLogBucketProps {
    * @default false
    */
   readonly autoDeleteObjects?: boolean;
+
+  /**
+   * Also the destination of a CloudFront distribution's standard logs. CloudFront delivers them
+   * with an ACL grant to its log delivery account, so the bucket keeps ACLs enabled (objects the
+   * writer hands over with `bucket-owner-full-control` become the bucket owner's); otherwise ACLs
+   * are disabled and only the bucket policy grants anything.
+   *
+   * @default false
+   */
+  readonly cloudFrontLogs?: boolean;
 }
 
 /**
- * The destination of S3 server access logs for the data lake's buckets.
+ * The destination of S3 server access logs for the data lake's buckets (and of a site's CloudFront logs).
  *
  * Encrypted with SSE-S3 rather than a customer-managed key: the S3 user guide supports only
  * SSE-S3 default encryption on server-access-log destination buckets. The logs hold request
@@ -46,8 +56,9 @@ export class AccessLogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps = {}) {
     super(scope, id);
-    // ACLs are disabled (BUCKET_OWNER_ENFORCED), so S3 may deliver logs only through the bucket
-    // policy; without this flag the L2 would try to grant delivery with an ACL and fail.
+    // S3 delivers server access logs through the bucket policy, never an ACL: ACLs are disabled
+    // (BUCKET_OWNER_ENFORCED) unless CloudFront logs here too, and without this flag the L2 would
+    // try to grant delivery with an ACL and fail.
     this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -56,7 +67,7 @@ export class AccessLogBucket extends Construct {
       minimumTLSVersion: 1.2,
       versioned: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      objectOwnership: props.cloudFrontLogs ? s3.ObjectOwnership.BUCKET_OWNER_PREFERRED : s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       autoDeleteObjects: props.autoDeleteObjects ?? false,
       // No storage-class transitions: log objects are mostly under the 128 KB minimum billable size

@@ -1,6 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -9,6 +8,7 @@ import { acknowledgeHipaaAndNist } from '../compliance';
 import { AccessLogBucket } from './access-log-bucket';
 import { backUpOrExplain, LakeBackup, type BackupSettings } from './lake-backup';
 import { LakeZone, type ZoneLifecycle } from './lake-zone';
+import { admitToZoneKey } from './zone-key-policy';
 
 export interface DataLakeStorageProps {
   /**
@@ -152,9 +152,13 @@ export class DataLakeStorage extends Construct {
           removalPolicy,
         })
       : undefined;
-    backUpOrExplain(this.backup, this, 'Backups', {
+    const backupRole = backUpOrExplain(this.backup, this, 'Backups', {
       buckets: [...BACKED_UP_ZONES.map((zone) => this.zones[zone].bucket), this.accessLogBucket],
     });
+    if (backupRole) {
+      // AWS Backup reads the objects with the selection's role, decrypting through S3.
+      for (const zone of BACKED_UP_ZONES) admitToZoneKey(this.zones[zone].key, backupRole, ['kms:Decrypt']);
+    }
     for (const [zone, reason] of Object.entries(NOT_BACKED_UP) as [ZoneName, string][]) {
       acknowledgeHipaaAndNist(this.zones[zone].bucket, 'S3BucketReplicationEnabled', reason);
     }
@@ -170,17 +174,6 @@ export class DataLakeStorage extends Construct {
 
   public database(zone: ZoneName): glue.CfnDatabase {
     return this.zones[zone].database;
-  }
-
-  /** Lets the grantee list and read the zone's objects, and decrypt them with the zone's key. */
-  public grantRead(zone: ZoneName, grantee: iam.IGrantable): iam.Grant {
-    // The L2 bucket grants the matching key permissions because the key encrypts the bucket.
-    return this.zones[zone].bucket.grantRead(grantee);
-  }
-
-  /** Lets the grantee read, write and delete the zone's objects, encrypting and decrypting with the zone's key. */
-  public grantReadWrite(zone: ZoneName, grantee: iam.IGrantable): iam.Grant {
-    return this.zones[zone].bucket.grantReadWrite(grantee);
   }
 }
 

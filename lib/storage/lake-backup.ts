@@ -94,11 +94,11 @@ export class LakeBackup extends Construct {
   }
 
   /**
-   * Adds the resources to the backup plan, with a selection and its role in `scope`'s stack. The
-   * role trusts AWS Backup only and holds the AWS managed backup policies (restores are run with
-   * a role chosen by the operator at restore time).
+   * Adds the resources to the backup plan, with a selection and its role in `scope`'s stack, and
+   * returns the role. The role trusts AWS Backup only and holds the AWS managed backup policies
+   * (restores are run with a role chosen by the operator at restore time).
    */
-  public backUp(scope: Construct, id: string, resources: BackedUpResources): backup.BackupSelection {
+  public backUp(scope: Construct, id: string, resources: BackedUpResources): iam.IRole {
     const buckets = resources.buckets ?? [];
     const tables = resources.tables ?? [];
     const selection = new Construct(scope, id);
@@ -117,7 +117,7 @@ export class LakeBackup extends Construct {
           'the role trusts backup.amazonaws.com only and is used by this selection only.',
       });
     }
-    return new backup.BackupSelection(selection, 'Selection', {
+    new backup.BackupSelection(selection, 'Selection', {
       backupPlan: this.plan,
       backupSelectionName: `${Stack.of(scope).stackName}-${id}`,
       role,
@@ -127,18 +127,18 @@ export class LakeBackup extends Construct {
         ...tables.map((table) => backup.BackupResource.fromDynamoDbTable(table)),
       ],
     });
+    return role;
   }
 }
 
 /**
  * Puts the buckets and tables in the environment's backup plan (a selection `id` in `scope`'s
  * stack), or, in an environment without backups, says why that is acceptable; and says why the
- * buckets are not also replicated. For the data that cannot be rebuilt.
+ * buckets are not also replicated. For the data that cannot be rebuilt. Returns the selection's
+ * role, if any.
  */
-export function backUpOrExplain(backup: LakeBackup | undefined, scope: Construct, id: string, resources: BackedUpResources): void {
-  if (backup) {
-    backup.backUp(scope, id, resources);
-  }
+export function backUpOrExplain(backup: LakeBackup | undefined, scope: Construct, id: string, resources: BackedUpResources): iam.IRole | undefined {
+  const role = backup?.backUp(scope, id, resources);
   for (const bucket of resources.buckets ?? []) {
     acknowledgeHipaaAndNist(bucket, 'S3BucketReplicationEnabled', backup ? BACKED_UP_NOT_REPLICATED : NO_BACKUPS);
   }
@@ -147,6 +147,7 @@ export function backUpOrExplain(backup: LakeBackup | undefined, scope: Construct
       acknowledgeHipaaAndNist(table, 'DynamoDBInBackupPlan', NO_BACKUPS);
     }
   }
+  return role;
 }
 
 const BACKED_UP_NOT_REPLICATED =

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ZoneDefinition } from '../../core/lake/zones';
+import { zoneKeyPolicy } from './zone-key-policy';
 
 /** How long a zone keeps superseded data, and when it moves data to cheaper storage. */
 export interface ZoneLifecycle {
@@ -74,6 +75,9 @@ export class LakeZone extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
       pendingWindow: props.keyDeletionWindow,
+      // Not the CDK's default (kms:* for the account, which lets any IAM policy open the data):
+      // administration only; each user is admitted by name (admitToZoneKey).
+      policy: zoneKeyPolicy(),
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
@@ -109,6 +113,9 @@ export class LakeZone extends Construct {
         name: glueDatabaseName(props.namePrefix, zone.name),
         description: zone.description,
         locationUri: this.bucket.s3UrlForObject(),
+        // No default grant to IAMAllowedPrincipals on the database's new tables, whatever the
+        // account's Lake Formation settings say: each table's readers are granted in Lake Formation.
+        createTableDefaultPermissions: [],
       },
     });
     this.database.applyRemovalPolicy(props.removalPolicy);

@@ -369,6 +369,7 @@ describe.each(['dev', 'prod'] as const)('the %s ingestion stack', (env) => {
 
     test('are in place before the function is created, which may be invoked at once', () => {
       const zonePolicies = Object.entries(resources(ingestion, 'AWS::IAM::Policy'))
+        .filter(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
         .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('s3:'))
         .map(([id]) => id);
       expect(zonePolicies).toHaveLength(3);

@@ -356,6 +356,47 @@ describe.each(['dev', 'prod'] as const)('the %s processing stack', (env) => {
     });
   });
 
+  describe('the publish task', () => {
+    const [taskDefinitionId, taskDefinition] = Object.entries(resources(processing, 'AWS::ECS::TaskDefinition'))[0] as [string, Resource];
+    const [container] = taskDefinition.Properties.ContainerDefinitions as Array<Record<string, unknown>>;
+    const taskRole = (taskDefinition.Properties.TaskRoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+
+    test('runs the container of tasks/publish-outcomes on a read-only root file system, with a work volume, the zones\' bucket names and the configured size', () => {
+      expect(taskDefinitionId).toMatch(/^PublishTaskDefinition/);
+      expect(taskDefinition.Properties).toMatchObject({
+        RequiresCompatibilities: ['FARGATE'],
+        NetworkMode: 'awsvpc',
+        Cpu: String(config.processing.publishTask.cpu),
+        Memory: String(config.processing.publishTask.memoryLimitMiB),
+        Volumes: [{ Name: 'work' }],
+      });
+      expect(container).toMatchObject({ Name: 'Publish', ReadonlyRootFilesystem: true, MountPoints: [{ ContainerPath: '/work', SourceVolume: 'work', ReadOnly: false }] });
+      const environment = (container?.Environment as Array<{ Name: string }>).map((variable) => variable.Name).sort();
+      expect(environment).toEqual([...ZONE_NAMES.map((zone) => `${zone.toUpperCase()}_BUCKET`), 'TMPDIR'].sort());
+      expect((container?.LogConfiguration as { LogDriver: string }).LogDriver).toBe('awslogs');
+    });
+
+    test('its role reads the outcomes zone, writes published/outcomes/ and the disclosure summary, and nothing else', () => {
+      const targets = roleStatements(processing, taskRole).flatMap((statement) => ([] as unknown[]).concat(statement.Resource).map((resource) => {
+        const zone = zoneTarget(resource);
+        return `${actionsOf(statement).join(',')} ${zone ?? flatten(resource).replace(/^<Output:[^>]*>/, '<bucket>')}`;
+      }));
+      expect(targets).toEqual(expect.arrayContaining(['s3:GetObject outcomes objects', 's3:PutObject <bucket>/disclosure_summary.json']));
+      for (const target of targets) expect(target).not.toMatch(/\b(raw|identity|linked|landing|quarantine)\b/);
+      for (const statement of roleStatements(processing, taskRole)) expect(actionsOf(statement).every((action) => !action.includes('*'))).toBe(true);
+    });
+
+    test('has no way out but HTTPS to S3 and its endpoints: isolated subnets, no NAT, flow logs on', () => {
+      expect(resources(processing, 'AWS::EC2::NatGateway')).toEqual({});
+      expect(resources(processing, 'AWS::EC2::InternetGateway')).toEqual({});
+      expect(Object.keys(resources(processing, 'AWS::EC2::FlowLog'))).toHaveLength(1);
+      const endpoints = Object.values(resources(processing, 'AWS::EC2::VPCEndpoint')).map((endpoint) => flatten(endpoint.Properties.ServiceName));
+      expect(endpoints.map((name) => name.replace(/^com\.amazonaws\.[^.]+\./, '')).sort()).toEqual(['ecr.api', 'ecr.dkr', 'logs', 's3']);
+      const [, group] = Object.entries(resources(processing, 'AWS::EC2::SecurityGroup')).find(([id]) => id.startsWith('PublishTaskSecurityGroup')) as [string, Resource];
+      expect((group.Properties.SecurityGroupEgress as Array<{ IpProtocol: string; FromPort: number; ToPort: number }>).map((rule) => [rule.IpProtocol, rule.FromPort, rule.ToPort])).toEqual([['tcp', 443, 443]]);
+    });
+  });
+
   describe('the state machine', () => {
     const [, machine] = Object.entries(resources(processing, 'AWS::StepFunctions::StateMachine'))[0] as [string, Resource];
     const definitionParts = (machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
@@ -391,9 +432,11 @@ describe.each(['dev', 'prod'] as const)('the %s processing stack', (env) => {
         'Task:Run linkage',
         'Task:Run linked-tables',
         'Task:Run outcome-cube',
+        'Task:Run publish',
+        'Choice:Did publish succeed?',
         'Succeed:Pipeline succeeded',
       ]);
-      const runs = visited.filter((state) => state.startsWith('Task:Run ')).map((state) => stageOfJob(jobNameOf(states[state.slice(5)] as State)));
+      const runs = visited.filter((state) => state.startsWith('Task:Run ') && state !== 'Task:Run publish').map((state) => stageOfJob(jobNameOf(states[state.slice(5)] as State)));
       expect(runs).toEqual(STAGES.map((stage) => stage.name));
     });
 
@@ -453,6 +496,27 @@ describe.each(['dev', 'prod'] as const)('the %s processing stack', (env) => {
       });
       expect(notify.Next).toBe('PipelineFailed');
       expect(states.PipelineFailed).toEqual({ Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
+    });
+
+    test('publishes after the outcome cube: the publish task on Fargate, waited for, with the execution as its run id, and only exit code 0 counts as success', () => {
+      const run = states['Run publish'] as State;
+      expect(run.Resource).toContain(':states:::ecs:runTask.sync');
+      expect(run.Parameters).toMatchObject({
+        LaunchType: 'FARGATE',
+        NetworkConfiguration: { AwsvpcConfiguration: { SecurityGroups: [expect.stringMatching(/^<GetAtt:PublishTaskSecurityGroup/)], Subnets: [expect.stringMatching(/^<Ref:PublishVpcisolated/), expect.stringMatching(/^<Ref:PublishVpcisolated/)] } },
+        Overrides: { ContainerOverrides: [{ Name: 'Publish', Environment: [{ Name: 'RUN_ID', 'Value.$': '$$.Execution.Name' }] }] },
+      });
+      expect(run.Next).toBe('Did publish succeed?');
+      const choice = states['Did publish succeed?'] as State & { Choices: Array<{ And: unknown[]; Next: string }> };
+      expect(choice.Choices).toEqual([{
+        And: [
+          { Variable: '$.stages.publish.containers[0].ExitCode', IsPresent: true },
+          { Variable: '$.stages.publish.containers[0].ExitCode', NumericEquals: 0 },
+        ],
+        Next: 'Pipeline succeeded',
+      }]);
+      expect(choice.Default).toBe('publish exited with an error');
+      expect(states['publish exited with an error']).toMatchObject({ Type: 'Pass', ResultPath: '$.failure', Next: 'publish failed' });
     });
 
     test('logs every event to a KMS-encrypted log group, is traced by X-Ray, and times out after the environment\'s limit', () => {

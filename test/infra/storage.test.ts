@@ -11,6 +11,7 @@ import {
 import { buildPlatform } from '../../lib/platform';
 import { StorageStack } from '../../lib/stacks/storage-stack';
 import { DataLakeStorage } from '../../lib/storage/data-lake-storage';
+import { admitToZoneKey, KEY_ADMINISTRATION_ACTIONS } from '../../lib/storage/zone-key-policy';
 import { cdkJsonContext } from './cdk-context';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
@@ -207,49 +208,58 @@ describe('DataLakeStorage', () => {
   });
 });
 
-describe('DataLakeStorage grants', () => {
-  function grantTemplate(grant: (storage: DataLakeStorage, role: iam.Role) => void): Template {
-    const stack = new Stack(testApp(), 'Grants');
-    const storage = new DataLakeStorage(stack, 'DataLake', { namePrefix: 'c2c-test' });
-    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
-    grant(storage, role);
-    return Template.fromStack(stack);
-  }
+describe('DataLakeStorage zone keys', () => {
+  type KeyStatement = { Sid?: string; Principal: unknown; Action: string | string[]; Condition?: Record<string, Record<string, unknown>> };
 
-  function grantedStatements(template: Template): { Action: string | string[]; Resource: unknown }[] {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as Resource[];
-    expect(policies).toHaveLength(1);
-    return (policies[0].Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] })
-      .Statement;
-  }
-
-  function keyOf(template: Template, zone: ZoneName): string {
+  function keyPolicy(template: Template, zone: ZoneName): KeyStatement[] {
     const keys = template.findResources('AWS::KMS::Key') as Record<string, Resource>;
-    const found = Object.entries(keys).find(([, key]) => tagValue(key, 'c2c:zone') === zone);
+    const found = Object.values(keys).find((key) => tagValue(key, 'c2c:zone') === zone);
     if (!found) throw new Error(`no key for ${zone}`);
-    return found[0];
+    return (found.Properties.KeyPolicy as { Statement: KeyStatement[] }).Statement;
   }
 
-  test('grantRead allows reading the zone bucket and decrypting with its key only', () => {
-    const template = grantTemplate((storage, role) => storage.grantRead('linked', role));
-    const statements = grantedStatements(template);
-    const actions = statements.flatMap((s) => s.Action);
-    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:List*', 'kms:Decrypt']));
-    expect(actions).not.toContain('s3:PutObject');
-    expect(actions).not.toContain('kms:Encrypt');
-    const kmsStatement = statements.find((s) => ([] as string[]).concat(s.Action).includes('kms:Decrypt'));
-    expect(kmsStatement?.Resource).toEqual({ 'Fn::GetAtt': [keyOf(template, 'linked'), 'Arn'] });
+  // The region (us-west-2) fixes the partition.
+  const accountRoot = { AWS: { 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, ':root']] } };
+
+  test('let the account administer them, and use them on data no one until admitted', () => {
+    const stack = new Stack(testApp(), 'Keys', { env: { region: 'us-west-2' } });
+    new DataLakeStorage(stack, 'DataLake', { namePrefix: 'c2c-test' });
+    const template = Template.fromStack(stack);
+    for (const zone of ZONE_NAMES) {
+      expect(keyPolicy(template, zone)).toEqual([
+        { Sid: 'AdministerThroughIamNeverUseOnData', Effect: 'Allow', Principal: accountRoot, Action: [...KEY_ADMINISTRATION_ACTIONS].sort(), Resource: '*' },
+      ]);
+    }
+    expect(KEY_ADMINISTRATION_ACTIONS.filter((action) => /[*?]|Decrypt|Encrypt|GenerateDataKey|CreateGrant/.test(action))).toEqual([]);
   });
 
-  test('grantReadWrite also allows writing and encrypting with the zone key', () => {
-    const template = grantTemplate((storage, role) => storage.grantReadWrite('raw', role));
-    const statements = grantedStatements(template);
-    const actions = statements.flatMap((s) => s.Action);
-    expect(actions).toEqual(
-      expect.arrayContaining(['s3:GetObject*', 's3:PutObject', 's3:DeleteObject*', 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*']),
-    );
-    const kmsStatement = statements.find((s) => ([] as string[]).concat(s.Action).includes('kms:Encrypt'));
-    expect(kmsStatement?.Resource).toEqual({ 'Fn::GetAtt': [keyOf(template, 'raw'), 'Arn'] });
+  test('admit a role of another stack by its name, through S3 only; a role left unnamed gets a fixed name', () => {
+    const app = testApp();
+    const env = { region: 'us-west-2' };
+    const storage = new DataLakeStorage(new Stack(app, 'Storage', { env }), 'DataLake', { namePrefix: 'c2c-test' });
+    const consumer = new Stack(app, 'Consumer', { env });
+    const named = new iam.Role(consumer, 'Named', { roleName: 'c2c-test-reader', assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    const unnamed = new iam.Role(consumer, 'Unnamed', { assumedBy: new iam.ServicePrincipal('glue.amazonaws.com') });
+    admitToZoneKey(storage.key('linked'), named, ['kms:Decrypt']);
+    admitToZoneKey(storage.key('outcomes'), unnamed, ['kms:Decrypt', 'kms:GenerateDataKey']);
+    const admission = (roleName: string, actions: string | string[]): KeyStatement => ({
+      Effect: 'Allow',
+      Principal: accountRoot,
+      Action: actions,
+      Resource: '*',
+      Condition: {
+        ArnEquals: { 'aws:PrincipalArn': { 'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, `:role/${roleName}`]] } },
+        StringEquals: { 'kms:ViaService': 's3.us-west-2.amazonaws.com' },
+      },
+    } as KeyStatement);
+    const storageTemplate = Template.fromStack(storage.node.scope as Stack);
+    const unnamedName = Template.fromStack(consumer).toJSON().Resources[consumer.getLogicalId(unnamed.node.defaultChild as iam.CfnRole)].Properties.RoleName as string;
+    expect(unnamedName).toMatch(/^Consumer-Unnamed-[0-9a-f]{8}$/);
+    expect(keyPolicy(storageTemplate, 'linked').slice(1)).toEqual([admission('c2c-test-reader', 'kms:Decrypt')]);
+    expect(keyPolicy(storageTemplate, 'outcomes').slice(1)).toEqual([admission(unnamedName, ['kms:Decrypt', 'kms:GenerateDataKey'])]);
+    // The storage stack names the roles but refers to nothing of the consumer's stack.
+    expect((storage.node.scope as Stack).dependencies).toEqual([]);
+    expect(() => admitToZoneKey(storage.key('raw'), iam.Role.fromRoleName(consumer, 'Imported', 'elsewhere'), ['kms:Decrypt'])).toThrow(/not a role this app defines/);
   });
 
   test('sends bucket events to EventBridge for the zones asked only, with the bucket property (no custom resource)', () => {
