@@ -39,7 +39,7 @@ export interface LinkRun {
 }
 
 /** Loops are summed over their passes, each step once with its rows in the last pass. */
-function stepTimes(run: PlanRun): StepTime[] {
+export function stepTimes(run: PlanRun): StepTime[] {
   const times = new Map<string, { rows: number; ms: number }>();
   const add = (step: StepRun): void => {
     if (step.kind === 'sql') {
