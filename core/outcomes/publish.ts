@@ -101,6 +101,3 @@ function metadata(runId: string, dataThroughYear: number, summary: ProtectionSum
     metrics: METRICS.map(({ id, title, description, cohort, event, window, followUpYears, breakdowns, caveats, kind }) => ({ id, title, description, cohort, event, window, followUpYears, breakdowns, caveats, kind })),
   };
 }
-
-/** The published layout, for readers that do not load disclosure control: published-table.ts. */
-export { PUBLISHED_COLUMNS, PUBLISHED_LOCATIONS } from './published-table';
