@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { privateBucketProps } from '../storage/private-bucket';
 import { acknowledgeInlinePolicy } from '../compliance';
 import { allowCloudWatchLogs, encryptionKey, type EncryptionKeyOptions } from '../ingestion/encryption-key';
 
@@ -70,17 +71,8 @@ export class AuditTrail extends Construct {
     );
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
+      ...privateBucketProps(this.key, props.accessLogBucket, 'audit-trail/'),
       versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogBucket,
-      serverAccessLogsPrefix: 'audit-trail/',
-      targetObjectKeyFormat: s3.TargetObjectKeyFormat.partitionedPrefix(s3.PartitionDateSource.EVENT_TIME),
       objectLockEnabled: props.lockLogs ? true : undefined,
       objectLockDefaultRetention: props.lockLogs ? s3.ObjectLockRetention.compliance(props.retention) : undefined,
       lifecycleRules: [

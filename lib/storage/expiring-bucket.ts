@@ -3,6 +3,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledgeHipaaAndNist } from '../compliance';
+import { privateBucketProps } from './private-bucket';
 
 export interface ExpiringBucketProps {
   readonly encryptionKey: kms.IKey;
@@ -24,16 +25,7 @@ export interface ExpiringBucketProps {
  */
 export function expiringBucket(scope: Construct, id: string, props: ExpiringBucketProps): s3.Bucket {
   const bucket = new s3.Bucket(scope, id, {
-    encryption: s3.BucketEncryption.KMS,
-    encryptionKey: props.encryptionKey,
-    bucketKeyEnabled: true,
-    enforceSSL: true,
-    minimumTLSVersion: 1.2,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    serverAccessLogsBucket: props.accessLogBucket,
-    serverAccessLogsPrefix: props.accessLogPrefix,
-    targetObjectKeyFormat: s3.TargetObjectKeyFormat.partitionedPrefix(s3.PartitionDateSource.EVENT_TIME),
+    ...privateBucketProps(props.encryptionKey, props.accessLogBucket, props.accessLogPrefix),
     lifecycleRules: [{ id: props.lifecycleRuleId, expiration: props.retention ?? Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     removalPolicy: props.removalPolicy,
     autoDeleteObjects: props.autoDeleteObjects ?? false,

@@ -3,6 +3,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { privateBucketProps } from './private-bucket';
 import type { ZoneDefinition } from '../../core/lake/zones';
 import { zoneKeyPolicy } from './zone-key-policy';
 
@@ -81,19 +82,8 @@ export class LakeZone extends Construct {
     });
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.key,
-      // One data key per bucket per period instead of a KMS call per object: cost and throttling.
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
+      ...privateBucketProps(this.key, props.accessLogBucket, `${zone.name}/`),
       versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogBucket,
-      serverAccessLogsPrefix: `${zone.name}/`,
-      // Date-partitioned log keys, so Athena can prune the logs by day.
-      targetObjectKeyFormat: s3.TargetObjectKeyFormat.partitionedPrefix(s3.PartitionDateSource.EVENT_TIME),
       lifecycleRules: lifecycleRules(props.lifecycle, props.abortIncompleteMultipartUploadAfter),
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: props.autoDeleteObjects,
