@@ -12,7 +12,8 @@
  *    published cells whose hiding widens it enough; the changed components are screened again (the
  *    audit's verdict without every exact interval). Hiding a cell only removes knowledge, so
  *    intervals never shrink; each round hides at least one more cell, so this ends, at worst with
- *    whole families hidden. Then the full audit computes every hidden cell's exact interval.
+ *    whole families hidden. The final pattern's audit is certified: the exact verdict, with proven
+ *    widths in place of exact bounds where a cell passes.
  *
  * Companions (an option): pairs [cell, companion] where hiding the cell forces its companion to be
  * hidden too (e.g. an event count whose cohort count is hidden), as a primary needing protection 1.
@@ -52,7 +53,11 @@ export interface SuppressionResult {
   readonly secondary: readonly number[];
   /** Every suppressed cell (primary and secondary), ascending. */
   readonly suppressed: readonly number[];
-  /** The LP audit of the final pattern; publish only if `audit.passed`. */
+  /**
+   * The LP audit of the final pattern, certified (Auditor.certify): the exact verdict, exact
+   * intervals for failing cells, certified ones (inside the attacker's) for the rest. Publish only
+   * if `audit.passed`; auditSuppression gives every exact interval.
+   */
   readonly audit: AuditResult;
   readonly informationLoss: InformationLoss;
   /**
@@ -89,7 +94,7 @@ export async function suppressTableSystem(system: TableSystem, options: Suppress
     settle(context, pattern, companionFamilies(context, pattern));
     screening = auditor.screen(pattern.suppressed, pattern.requirements());
   }
-  const audit = auditor.audit(pattern.suppressed, pattern.requirements());
+  const audit = auditor.certify(pattern.suppressed, pattern.requirements());
 
   const primary = pattern.requirements();
   const all = [...pattern.suppressed].sort((a, b) => a - b);
@@ -281,17 +286,27 @@ function protectionAdditions(context: ProtectionContext, pattern: Pattern, { fai
   }
   for (const [family, cells] of failingByFamily) {
     const lp = FamilyProtection.create(highs, system, families[family] as Family, suppressed, context.costOf);
+    const targets = cells.map((cell) => {
+      const value = system.values[cell] as number;
+      const min = intervals.get(cell)?.min ?? value;
+      // Raising the cell this far above its value makes its interval wide enough whatever happens below.
+      return { cell, amount: Math.max((required.get(cell) ?? 1) - (value - min), 1) };
+    });
+    const hideAll = (hide: readonly number[]): void => {
+      for (const hidden of hide) pattern.hide(hidden, 'protection');
+      lp.hidden(hide);
+      added.push(...hide);
+    };
     try {
-      for (const cell of cells) {
-        const value = system.values[cell] as number;
-        const min = intervals.get(cell)?.min ?? value;
-        // Raising the cell this far above its value makes its interval wide enough whatever happens below.
-        const amount = Math.max((required.get(cell) ?? 1) - (value - min), 1);
-        const raise = lp.cellsToRaise(cell, amount, suppressed);
-        const hide = raise !== undefined && raise.length > 0 ? raise : fallbackCell(system, byCell, suppressed, cell, amount, rank);
-        for (const hidden of hide) pattern.hide(hidden, 'protection');
-        lp.hidden(hide);
-        added.push(...hide);
+      // All the family's failing cells by one change where one exists; else one by one, the cells
+      // hidden for one free for the next.
+      const together = targets.length > 1 ? lp.cellsToRaise(targets, suppressed) : undefined;
+      if (together !== undefined && together.length > 0) hideAll(together);
+      else {
+        for (const target of targets) {
+          const raise = lp.cellsToRaise([target], suppressed);
+          hideAll(raise !== undefined && raise.length > 0 ? raise : fallbackCell(system, byCell, suppressed, target.cell, target.amount, rank));
+        }
       }
     } finally {
       lp.dispose();

@@ -74,23 +74,28 @@ export class FamilyProtection {
       rowUpper: zeros,
       matrix: { format: 'csr', numRows: equations.length, numCols: 2 * n, starts, indices, values },
     });
-    model.options.set({ output_flag: false });
+    // Warm starts need the basis kept between runs, which presolve would discard; the matrix is all ±1, so scaling buys nothing.
+    model.options.set({ output_flag: false, presolve: 'off', simplex_strategy: 1, simplex_scale_strategy: 0 });
     return new FamilyProtection(highs, model, family, system);
   }
 
   /**
-   * Published cells to hide so that `target` can rise by `amount` unseen, or undefined if no
-   * change of the family allows it.
+   * Published cells to hide so that every target can rise by its amount unseen, all by one change
+   * (one solve for a family's failing cells; a change that raises them all raises each), or
+   * undefined if no change of the family raises them all at once.
    */
-  cellsToRaise(target: number, amount: number, suppressed: ReadonlySet<number>): number[] | undefined {
+  cellsToRaise(targets: ReadonlyArray<{ readonly cell: number; readonly amount: number }>, suppressed: ReadonlySet<number>): number[] | undefined {
     const n = this.family.cells.length;
-    const j = this.column.get(target) as number;
-    // An earlier solution that raises the target enough and moves hidden cells only is a change the
+    const columns = targets.map(({ cell }) => this.column.get(cell) as number);
+    // An earlier solution that raises the targets enough and moves hidden cells only is a change the
     // attacker cannot see: nothing more to hide, and no solve needed (they are most of the targets,
     // once the cells hidden for the first targets of a family are free).
-    if (this.changes.some(({ change, moved }) => (change[j] as number) >= amount - MOVED && moved.every((cell) => suppressed.has(cell)))) return [];
-    this.model.changeColBounds(j, amount, this.highs.infinity);
-    this.model.changeColBounds(n + j, 0, 0);
+    const raisedBy = ({ change }: { readonly change: Float64Array }): boolean => targets.every(({ amount }, k) => (change[columns[k] as number] as number) >= amount - MOVED);
+    if (this.changes.some((solution) => raisedBy(solution) && solution.moved.every((cell) => suppressed.has(cell)))) return [];
+    targets.forEach(({ amount }, k) => {
+      this.model.changeColBounds(columns[k] as number, amount, this.highs.infinity);
+      this.model.changeColBounds(n + (columns[k] as number), 0, 0);
+    });
     try {
       this.model.run();
       if (this.model.getModelStatus() !== this.highs.constants.modelStatus.optimal) return undefined;
@@ -100,8 +105,10 @@ export class FamilyProtection {
       this.changes.push({ change, moved });
       return moved.filter((cell) => !suppressed.has(cell));
     } finally {
-      this.model.changeColBounds(j, 0, this.highs.infinity);
-      this.model.changeColBounds(n + j, 0, this.system.values[target] as number);
+      targets.forEach(({ cell }, k) => {
+        this.model.changeColBounds(columns[k] as number, 0, this.highs.infinity);
+        this.model.changeColBounds(n + (columns[k] as number), 0, this.system.values[cell] as number);
+      });
     }
   }
 

@@ -6,7 +6,7 @@
  * cells the audit fails.
  */
 import fc from 'fast-check';
-import { Auditor } from '../../core/disclosure/audit';
+import { Auditor, type AuditResult } from '../../core/disclosure/audit';
 import { highsSolver } from '../../core/disclosure/highs';
 import { primarySuppression, type TableSystem } from '../../core/disclosure';
 import { linkedTables } from './linked-tables';
@@ -91,6 +91,30 @@ it('gives every hidden cell the interval a plain LP gives it, and screens exactl
       for (const cell of screening.failing) {
         const interval = audit.intervals.find((found) => found.cell === cell);
         expect(screening.intervals.get(cell)).toEqual(interval);
+      }
+    }),
+    { numRuns: NUM_RUNS, seed: SEED },
+  );
+});
+
+it('keeps what it proved while the pattern grows, and forgets it when the pattern shrinks', async () => {
+  await fc.assert(
+    fc.asyncProperty(patterns, fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }), async ({ system, hide }, more) => {
+      const smaller = new Set(hide.flatMap((hidden, cell) => (hidden ? [cell] : [])));
+      const larger = new Set([...smaller, ...hide.flatMap((_, cell) => (more[cell % more.length] ? [cell] : []))]);
+      const requirements = primarySuppression(system);
+      const auditor = await Auditor.create(system);
+      for (const pattern of [smaller, larger, smaller]) {
+        const certified = auditor.certify(pattern, requirements);
+        const exact = (await Auditor.create(system)).audit(pattern, requirements);
+        const verdict = ({ passed, exactlyRecovered, underProtected }: AuditResult): object => ({ passed, exactlyRecovered, underProtected });
+        expect(verdict(certified)).toEqual(verdict(exact));
+        certified.intervals.forEach(({ cell, min, max }, k) => {
+          const bounds = exact.intervals[k] as { cell: number; min: number; max: number };
+          expect(cell).toBe(bounds.cell);
+          expect(min).toBeGreaterThanOrEqual(bounds.min - 1e-6);
+          expect(max).toBeLessThanOrEqual(bounds.max + 1e-6);
+        });
       }
     }),
     { numRuns: NUM_RUNS, seed: SEED },

@@ -50,6 +50,15 @@ it('no published small count, the audit passes, and the pattern is deterministic
       expect(audit.exactlyRecovered).toEqual([]);
       expect(audit.underProtected).toEqual([]);
       expect(audit.intervals.map(({ cell }) => cell)).toEqual(result.suppressed);
+      // The result's intervals are certified: inside the exact ones, and wide enough.
+      const required = new Map(result.primary.map(({ cell, protection }) => [cell, protection]));
+      result.audit.intervals.forEach(({ cell, min, max }, k) => {
+        const exact = audit.intervals[k] as { cell: number; min: number; max: number };
+        expect(cell).toBe(exact.cell);
+        expect(min).toBeGreaterThanOrEqual(exact.min - 1e-6);
+        expect(max).toBeLessThanOrEqual(exact.max + 1e-6);
+        expect(max - min).toBeGreaterThanOrEqual(Math.max(required.get(cell) ?? 0, 1e-6) - 1e-6);
+      });
       expect((await suppressTableSystem(system)).suppressed).toEqual(result.suppressed);
     }),
     { numRuns: NUM_RUNS, seed: SEED },

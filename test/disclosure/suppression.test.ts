@@ -3,9 +3,24 @@
  * "next smallest cell" heuristic failing where ours passes.
  */
 import {
-  auditSuppression, informationLoss, naiveSuppression, primarySuppression, suppressTableSystem, TableSystemError, type TableSystem,
+  auditSuppression, informationLoss, naiveSuppression, primarySuppression, suppressTableSystem, TableSystemError, type SuppressionResult, type TableSystem,
 } from '../../core/disclosure';
 import { linkedTables, twoByTwo } from './linked-tables';
+
+/**
+ * The exact audit of a result's pattern, its intervals without the flag. Also checks the result's
+ * own (certified) intervals: each lies inside the exact one, as a certificate must.
+ */
+async function exactIntervals(system: TableSystem, result: SuppressionResult): Promise<Array<{ cell: number; min: number; max: number }>> {
+  const exact = await auditSuppression(system, result.suppressed, result.primary);
+  result.audit.intervals.forEach(({ cell, min, max }, k) => {
+    const bounds = exact.intervals[k] as { cell: number; min: number; max: number };
+    expect(cell).toBe(bounds.cell);
+    expect(min).toBeGreaterThanOrEqual(bounds.min);
+    expect(max).toBeLessThanOrEqual(bounds.max);
+  });
+  return exact.intervals.map(({ cell, min, max }) => ({ cell, min, max }));
+}
 
 describe('suppressTableSystem', () => {
   it('hides a 2×2 table\'s whole inside for one small cell: three complementary suppressions', async () => {
@@ -13,7 +28,7 @@ describe('suppressTableSystem', () => {
     expect(result.primary).toEqual([{ cell: 0, protection: 11 }]);
     expect(result.secondary).toEqual([1, 2, 3]);
     expect(result.audit.passed).toBe(true);
-    expect(result.audit.intervals).toEqual([
+    expect(await exactIntervals(twoByTwo([3, 40, 50, 60]), result)).toEqual([
       { cell: 0, min: 0, max: 43 },
       { cell: 1, min: 0, max: 43 },
       { cell: 2, min: 10, max: 53 },
@@ -34,7 +49,7 @@ describe('suppressTableSystem', () => {
     };
     const result = await suppressTableSystem(system);
     expect(result.suppressed).toEqual([0, 1]);
-    expect(result.audit.intervals).toEqual([{ cell: 0, min: 0, max: 24 }, { cell: 1, min: 0, max: 24 }]);
+    expect(await exactIntervals(system, result)).toEqual([{ cell: 0, min: 0, max: 24 }, { cell: 1, min: 0, max: 24 }]);
     expect(result.audit.passed).toBe(true);
   });
 
@@ -53,7 +68,7 @@ describe('suppressTableSystem', () => {
     const result = await suppressTableSystem(system);
     expect(result.phases.eliminationSecondary).toBe(0);
     expect(result.suppressed).toEqual([0, 1, 2]);
-    expect(result.audit.intervals).toEqual([{ cell: 0, min: 0, max: 49 }, { cell: 1, min: 0, max: 49 }, { cell: 2, min: 0, max: 49 }]);
+    expect(await exactIntervals(system, result)).toEqual([{ cell: 0, min: 0, max: 49 }, { cell: 1, min: 0, max: 49 }, { cell: 2, min: 0, max: 49 }]);
   });
 
   it('reports information loss for its pattern', async () => {
@@ -148,7 +163,7 @@ describe('auditSuppression', () => {
 
   it('finds a cell recovered by subtraction', async () => {
     const audit = await auditSuppression(system, [1], requirement);
-    expect(audit.intervals).toEqual([{ cell: 1, min: 5, max: 5 }]);
+    expect(audit.intervals).toEqual([{ cell: 1, min: 5, max: 5, exact: true }]);
     expect(audit.exactlyRecovered).toEqual([1]);
     expect(audit.underProtected).toEqual([1]);
     expect(audit.passed).toBe(false);
@@ -156,14 +171,14 @@ describe('auditSuppression', () => {
 
   it('records an unbounded maximum when no published total bounds a cell', async () => {
     const audit = await auditSuppression(system, [0, 1], requirement);
-    expect(audit.intervals).toEqual([{ cell: 0, min: 25, max: Infinity }, { cell: 1, min: 0, max: Infinity }]);
+    expect(audit.intervals).toEqual([{ cell: 0, min: 25, max: Infinity, exact: true }, { cell: 1, min: 0, max: Infinity, exact: true }]);
     expect(audit.passed).toBe(true);
   });
 
   it('gives a suppressed cell in no equation the interval [0, ∞), and fails a primary left published', async () => {
     const lone: TableSystem = { values: [4, 7], equations: [] };
     const audit = await auditSuppression(lone, [0], [{ cell: 0, protection: 11 }, { cell: 1, protection: 11 }]);
-    expect(audit.intervals).toEqual([{ cell: 0, min: 0, max: Infinity }]);
+    expect(audit.intervals).toEqual([{ cell: 0, min: 0, max: Infinity, exact: true }]);
     expect(audit.underProtected).toEqual([1]);
     expect(audit.passed).toBe(false);
   });
