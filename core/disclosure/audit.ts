@@ -94,6 +94,14 @@ export class Auditor {
     return new Auditor(system, await highsSolver());
   }
 
+  /**
+   * A point of the table the attacker cannot rule out once every cell it changes is hidden (the
+   * caller hides them before the next screening): a certificate for those cells.
+   */
+  witness(points: Iterable<readonly [number, number]>): void {
+    for (const [cell, value] of points) this.certificates.record(cell, value);
+  }
+
   /** Every suppressed cell's exact interval, and the verdict. */
   audit(suppressed: ReadonlySet<number>, requirements: readonly ProtectionRequirement[]): AuditResult {
     const current = new Map<string, CellInterval[]>();
@@ -123,6 +131,7 @@ export class Auditor {
       const unproven = component.filter((cell) => !this.certificates.proves(cell, protectionOf(cell)));
       if (unproven.length === 0) continue;
       this.withSolver(component, (solver) => {
+        solver.seed((j) => this.certificates.extremes(component[j] as number));
         const column = new Map(component.map((cell, j) => [cell, j]));
         for (const cell of unproven) {
           const interval = solver.failing(column.get(cell) as number, protectionOf(cell));
@@ -237,6 +246,15 @@ class ComponentSolver {
 
   interval(j: number): CellInterval {
     return { cell: this.cells[j] as number, min: clean(this.min(j)), max: clean(this.max(j)), exact: true };
+  }
+
+  /** Values each column takes in points already known to be feasible (certificates): fewer solves. */
+  seed(extremes: (j: number) => readonly [number, number]): void {
+    this.cells.forEach((_, j) => {
+      const [lowest, highest] = extremes(j);
+      if (lowest < (this.seenLowest[j] as number)) this.seenLowest[j] = lowest;
+      if (highest > (this.seenHighest[j] as number)) this.seenHighest[j] = highest;
+    });
   }
 
   /** Every feasible point (and ray) met so far, as certificates. */

@@ -50,6 +50,11 @@ export class WidthCertificates {
     return { min: clean(this.lowest[cell] as number), max: clean(this.highest[cell] as number) };
   }
 
+  /** The lowest and highest values met for the cell, uncleaned. */
+  extremes(cell: number): readonly [number, number] {
+    return [this.lowest[cell] as number, this.highest[cell] as number];
+  }
+
   /** Whether the proven interval already reaches the protection (0 for a secondary: not exact). */
   proves(cell: number, protection: number): boolean {
     const { min, max } = this.interval(cell);

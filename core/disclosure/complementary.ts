@@ -89,7 +89,7 @@ export async function suppressTableSystem(system: TableSystem, options: Suppress
   let protectionRounds = 0;
   while (screening.failing.length > 0) {
     // Nothing left to hide around the failing cells: their families are wholly suppressed.
-    if (protectionAdditions(context, pattern, screening).length === 0) break;
+    if (protectionAdditions(context, pattern, screening, auditor).length === 0) break;
     protectionRounds++;
     settle(context, pattern, companionFamilies(context, pattern));
     screening = auditor.screen(pattern.suppressed, pattern.requirements());
@@ -271,11 +271,12 @@ function suppressionRank(system: TableSystem, cost: readonly number[] | undefine
 }
 
 /**
- * Cells to hide for the cells the screening failed, each made safe by the LP of protection.ts (the
- * cells hidden for one are free for the next); where that LP finds nothing, the cheapest
- * sufficient published cell in the equations around the failing cell.
+ * Cells to hide for the cells the screening failed, made safe by the LP of protection.ts: per
+ * family, one change for all its failing cells, else one per cell (the cells hidden for one are
+ * free for the next); where that LP finds nothing, the cheapest sufficient published cell in the
+ * equations around the failing cell. The changes found become the auditor's certificates.
  */
-function protectionAdditions(context: ProtectionContext, pattern: Pattern, { failing, intervals }: Screening): number[] {
+function protectionAdditions(context: ProtectionContext, pattern: Pattern, { failing, intervals }: Screening, auditor: Auditor): number[] {
   const { system, byCell, families, familyOf, rank, highs } = context;
   const { suppressed, required } = pattern;
   const added: number[] = [];
@@ -308,6 +309,8 @@ function protectionAdditions(context: ProtectionContext, pattern: Pattern, { fai
           hideAll(raise !== undefined && raise.length > 0 ? raise : fallbackCell(system, byCell, suppressed, target.cell, target.amount, rank));
         }
       }
+      // Every change found is invisible once its cells are hidden: proofs for the next screening.
+      auditor.witness(lp.points());
     } finally {
       lp.dispose();
     }

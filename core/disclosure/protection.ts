@@ -112,6 +112,16 @@ export class FamilyProtection {
     }
   }
 
+  /**
+   * The points of the table the solutions so far lead to (cell, value), each feasible for the
+   * attacker once the cells it moves are hidden: certificates of width for the audit.
+   */
+  *points(): Generator<readonly [number, number]> {
+    for (const { change } of this.changes) {
+      for (const [k, cell] of this.family.cells.entries()) yield [cell, (this.system.values[cell] as number) + (change[k] as number)];
+    }
+  }
+
   /** Newly hidden cells move for free from now on. */
   hidden(cells: readonly number[]): void {
     const n = this.family.cells.length;
