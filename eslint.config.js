@@ -24,6 +24,11 @@ module.exports = tseslint.config(
     },
   },
   {
+    // CommonJS entry points (a worker thread's, which registers tsx before loading TypeScript).
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['lib/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

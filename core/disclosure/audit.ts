@@ -23,9 +23,11 @@
  * what suppression runs on its final pattern; auditSuppression computes every exact interval.
  */
 import type { Highs, Model } from 'highs';
-import { clean, passes, TOLERANCE, WidthCertificates } from './certificates';
+import { availableParallelism } from 'node:os';
+import { clean, passes, TOLERANCE, wideEnough, WidthCertificates } from './certificates';
 import { highsSolver } from './highs';
 import type { ProtectionRequirement } from './primary';
+import { startScreeningPool } from './screening-pool';
 import { equationsByCell, TableSystemError, UnionFind, validateTableSystem, type TableSystem } from './table-system';
 
 export interface CellInterval {
@@ -72,26 +74,80 @@ const SWEEP_YIELD = 0.05;
 export async function auditSuppression(system: TableSystem, suppressed: readonly number[], requirements: readonly ProtectionRequirement[]): Promise<AuditResult> {
   validateTableSystem(system);
   const auditor = await Auditor.create(system);
-  return auditor.audit(new Set(suppressed), requirements);
+  try {
+    return auditor.audit(new Set(suppressed), requirements);
+  } finally {
+    await auditor.close();
+  }
 }
+
+/** One component's screening, as a task that can run anywhere the system is (screening-pool.ts). */
+export interface ComponentTask {
+  /** The component's cells, ascending. */
+  readonly cells: Int32Array;
+  /** Each cell's required protection (0 for a secondary). */
+  readonly protections: Float64Array;
+  /** The certificates held for each cell: the lowest and highest values met. */
+  readonly lowest: Float64Array;
+  readonly highest: Float64Array;
+}
+
+export interface ComponentScreened {
+  /** Exact intervals of the cells the audit fails. */
+  readonly failing: readonly CellInterval[];
+  /** The certificates after the screening, per cell of the task. */
+  readonly lowest: Float64Array;
+  readonly highest: Float64Array;
+}
+
+/** Runs component screenings: here, one after another, or on worker threads (screening-pool.ts). */
+export interface ScreeningRunner {
+  run(tasks: readonly ComponentTask[]): Promise<ComponentScreened[]>;
+  close(): Promise<void>;
+}
+
+export interface AuditorOptions {
+  /**
+   * Runs the screenings of a round on these worker threads when the round has at least
+   * `parallelFrom` cells to prove; default: one per core, from 5,000 cells (a worker takes about a
+   * second to start). Components are independent, so the result is the same either way.
+   */
+  readonly workers?: number;
+  readonly parallelFrom?: number;
+  /** Starts the workers; the default is screening-pool.ts's pool. */
+  readonly startWorkers?: (system: TableSystem, workers: number) => ScreeningRunner;
+}
+
+/** Below this many cells to prove, a round is screened on the calling thread. */
+const PARALLEL_FROM = 5_000;
 
 /**
  * Audits one system repeatedly as its pattern grows: a component whose cells did not change keeps
  * the intervals computed before, and width certificates (certificates.ts) stay valid while the
- * pattern only grows, so screening looks only at cells not proven yet.
+ * pattern only grows, so screening looks only at cells not proven yet. close() stops its workers.
  */
 export class Auditor {
-  private readonly byCell: number[][];
   private known = new Map<string, CellInterval[]>();
   private readonly certificates: WidthCertificates;
+  private readonly lps: ComponentLps;
+  private workers: ScreeningRunner | undefined;
 
-  private constructor(private readonly system: TableSystem, private readonly highs: Highs) {
-    this.byCell = equationsByCell(system);
+  private constructor(private readonly system: TableSystem, highs: Highs, private readonly options: Required<AuditorOptions>) {
+    this.lps = new ComponentLps(system, highs);
     this.certificates = new WidthCertificates(system);
   }
 
-  static async create(system: TableSystem): Promise<Auditor> {
-    return new Auditor(system, await highsSolver());
+  static async create(system: TableSystem, options: AuditorOptions = {}): Promise<Auditor> {
+    return new Auditor(system, await highsSolver(), {
+      workers: options.workers ?? availableParallelism(),
+      parallelFrom: options.parallelFrom ?? PARALLEL_FROM,
+      startWorkers: options.startWorkers ?? startScreeningPool,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.workers?.close();
+    this.workers = undefined;
   }
 
   /**
@@ -105,10 +161,10 @@ export class Auditor {
   /** Every suppressed cell's exact interval, and the verdict. */
   audit(suppressed: ReadonlySet<number>, requirements: readonly ProtectionRequirement[]): AuditResult {
     const current = new Map<string, CellInterval[]>();
-    for (const component of this.components(suppressed)) {
+    for (const component of components(this.system, suppressed)) {
       // A component is identified by its cells: the same cells mean the same equations and constants.
       const key = component.join(',');
-      current.set(key, this.known.get(key) ?? this.withSolver(component, (solver) => component.map((_, j) => solver.interval(j))));
+      current.set(key, this.known.get(key) ?? this.lps.withSolver(component, (solver) => component.map((_, j) => solver.interval(j))));
     }
     this.known = current;
     const intervals = [...current.values()].flat().sort((a, b) => a.cell - b.cell);
@@ -119,27 +175,36 @@ export class Auditor {
    * The cells the audit would fail, with their exact intervals, and no more: a cell passes as soon
    * as certificates (feasible points, or a ray) show its interval wide enough, without its exact
    * bounds. The verdict is the audit's, since a proven width is at most the exact one. Only the
-   * components with cells not proven yet are solved, without sweeps: propagated bounds, the ray LP
-   * and one solve per open cell at most settle them, and every point met becomes a certificate.
+   * components with cells not proven yet are solved (ComponentLps.screen), on worker threads when
+   * there are many.
    */
-  screen(suppressed: ReadonlySet<number>, requirements: readonly ProtectionRequirement[]): Screening {
+  async screen(suppressed: ReadonlySet<number>, requirements: readonly ProtectionRequirement[]): Promise<Screening> {
     const required = new Map(requirements.map(({ cell, protection }) => [cell, protection]));
     const protectionOf = (cell: number): number => required.get(cell) ?? 0;
     this.certificates.track(suppressed);
-    const intervals = new Map<number, CellInterval>();
-    for (const component of this.components(suppressed)) {
-      const unproven = component.filter((cell) => !this.certificates.proves(cell, protectionOf(cell)));
-      if (unproven.length === 0) continue;
-      this.withSolver(component, (solver) => {
-        solver.seed((j) => this.certificates.extremes(component[j] as number));
-        const column = new Map(component.map((cell, j) => [cell, j]));
-        for (const cell of unproven) {
-          const interval = solver.failing(column.get(cell) as number, protectionOf(cell));
-          if (interval) intervals.set(cell, interval);
-        }
-        solver.record(this.certificates);
-      }, { sweep: false });
+    const tasks: ComponentTask[] = [];
+    let open = 0;
+    for (const component of components(this.system, suppressed)) {
+      const unproven = component.filter((cell) => !this.certificates.proves(cell, protectionOf(cell))).length;
+      if (unproven === 0) continue;
+      open += unproven;
+      const extremes = component.map((cell) => this.certificates.extremes(cell));
+      tasks.push({
+        cells: Int32Array.from(component),
+        protections: Float64Array.from(component, protectionOf),
+        lowest: Float64Array.from(extremes, ([lowest]) => lowest),
+        highest: Float64Array.from(extremes, ([, highest]) => highest),
+      });
     }
+    const screened = await this.runner(open).run(tasks);
+    const intervals = new Map<number, CellInterval>();
+    screened.forEach(({ failing, lowest, highest }, k) => {
+      (tasks[k] as ComponentTask).cells.forEach((cell, j) => {
+        this.certificates.record(cell, lowest[j] as number);
+        this.certificates.record(cell, highest[j] as number);
+      });
+      for (const interval of failing) intervals.set(interval.cell, interval);
+    });
     // A primary left published has width 0, as judge() counts it.
     const published = requirements.filter(({ cell, protection }) => !suppressed.has(cell) && 0 < protection - TOLERANCE).map(({ cell }) => cell);
     return { failing: [...intervals.keys(), ...published].sort((a, b) => a - b), intervals };
@@ -150,43 +215,85 @@ export class Auditor {
    * elsewhere the certified interval that proves it passes (the attacker's contains it). Far
    * cheaper than audit() on large components, with the same verdict.
    */
-  certify(suppressed: ReadonlySet<number>, requirements: readonly ProtectionRequirement[]): AuditResult {
-    const { intervals } = this.screen(suppressed, requirements);
+  async certify(suppressed: ReadonlySet<number>, requirements: readonly ProtectionRequirement[]): Promise<AuditResult> {
+    const { intervals } = await this.screen(suppressed, requirements);
     const all = [...suppressed].sort((a, b) => a - b).map((cell) => intervals.get(cell) ?? { cell, ...this.certificates.interval(cell), exact: false });
     return judge(all, requirements);
   }
 
-  private withSolver<T>(cells: readonly number[], use: (solver: ComponentSolver) => T, options: { readonly sweep: boolean } = { sweep: true }): T {
+  /** The workers for a round with this many cells to prove, started on first need; else this thread. */
+  private runner(open: number): ScreeningRunner {
+    const { workers, parallelFrom, startWorkers } = this.options;
+    if (workers < 2 || open < parallelFrom) return { run: async (tasks) => tasks.map((task) => this.lps.screen(task)), close: async () => undefined };
+    this.workers ??= startWorkers(this.system, workers);
+    return this.workers;
+  }
+}
+
+/** Suppressed cells grouped by shared equations, each ascending, in order of their first cell. */
+function components(system: TableSystem, suppressed: ReadonlySet<number>): number[][] {
+  for (const cell of suppressed) {
+    if (!Number.isInteger(cell) || cell < 0 || cell >= system.values.length) throw new TableSystemError(`suppressed cell ${cell} is outside the table system`);
+  }
+  const roots = new UnionFind(system.values.length);
+  for (const { total, parts } of system.equations) {
+    let first = -1;
+    for (const cell of [total, ...parts]) {
+      if (!suppressed.has(cell)) continue;
+      if (first < 0) first = cell;
+      else roots.union(first, cell);
+    }
+  }
+  const byRoot = new Map<number, number[]>();
+  for (const cell of [...suppressed].sort((a, b) => a - b)) {
+    const root = roots.find(cell);
+    const group = byRoot.get(root);
+    if (group) group.push(cell);
+    else byRoot.set(root, [cell]);
+  }
+  return [...byRoot.values()];
+}
+
+/** The LPs of the system's components: built from the equations, solved with HiGHS. */
+export class ComponentLps {
+  private readonly byCell: number[][];
+
+  constructor(private readonly system: TableSystem, private readonly highs: Highs) {
+    this.byCell = equationsByCell(system);
+  }
+
+  /**
+   * One component's screening: without sweeps (propagated bounds, the ray LP, and one solve per
+   * cell not proven at most), starting from the certificates held; every point met is returned as
+   * certificates.
+   */
+  screen({ cells, protections, lowest, highest }: ComponentTask): ComponentScreened {
+    const component = Array.from(cells);
+    const failing: CellInterval[] = [];
+    const low = Float64Array.from(lowest);
+    const high = Float64Array.from(highest);
+    this.withSolver(component, (solver) => {
+      solver.seed((j) => [low[j] as number, high[j] as number]);
+      component.forEach((_, j) => {
+        if (wideEnough(low[j] as number, high[j] as number, protections[j] as number)) return;
+        const interval = solver.failing(j, protections[j] as number);
+        if (interval) failing.push(interval);
+      });
+      solver.record((j, value) => {
+        if (value < (low[j] as number)) low[j] = value;
+        if (value > (high[j] as number)) high[j] = value;
+      });
+    }, { sweep: false });
+    return { failing, lowest: low, highest: high };
+  }
+
+  withSolver<T>(cells: readonly number[], use: (solver: ComponentSolver) => T, options: { readonly sweep: boolean } = { sweep: true }): T {
     const solver = new ComponentSolver(this.highs, cells, this.componentLp(cells), options);
     try {
       return use(solver);
     } finally {
       solver.dispose();
     }
-  }
-
-  /** Suppressed cells grouped by shared equations, each ascending, in order of their first cell. */
-  private components(suppressed: ReadonlySet<number>): number[][] {
-    for (const cell of suppressed) {
-      if (!Number.isInteger(cell) || cell < 0 || cell >= this.system.values.length) throw new TableSystemError(`suppressed cell ${cell} is outside the table system`);
-    }
-    const roots = new UnionFind(this.system.values.length);
-    for (const { total, parts } of this.system.equations) {
-      let first = -1;
-      for (const cell of [total, ...parts]) {
-        if (!suppressed.has(cell)) continue;
-        if (first < 0) first = cell;
-        else roots.union(first, cell);
-      }
-    }
-    const byRoot = new Map<number, number[]>();
-    for (const cell of [...suppressed].sort((a, b) => a - b)) {
-      const root = roots.find(cell);
-      const group = byRoot.get(root);
-      if (group) group.push(cell);
-      else byRoot.set(root, [cell]);
-    }
-    return [...byRoot.values()];
   }
 
   /** The component's LP rows: every equation with a suppressed cell of the component, as Σ (±1)·x = −Σ (±1)·published. */
@@ -257,13 +364,13 @@ class ComponentSolver {
     });
   }
 
-  /** Every feasible point (and ray) met so far, as certificates. */
-  record(certificates: WidthCertificates): void {
-    this.cells.forEach((cell, j) => {
-      if (this.unbounded.has(j)) certificates.record(cell, Infinity);
+  /** Every feasible point (and ray) met so far, as values of each column. */
+  record(met: (j: number, value: number) => void): void {
+    this.cells.forEach((_, j) => {
+      if (this.unbounded.has(j)) met(j, Infinity);
       // Columns no solve has met yet have no point to give (±Infinity).
-      if (Number.isFinite(this.seenHighest[j])) certificates.record(cell, this.seenHighest[j] as number);
-      if (Number.isFinite(this.seenLowest[j])) certificates.record(cell, this.seenLowest[j] as number);
+      if (Number.isFinite(this.seenHighest[j])) met(j, this.seenHighest[j] as number);
+      if (Number.isFinite(this.seenLowest[j])) met(j, this.seenLowest[j] as number);
     });
   }
 

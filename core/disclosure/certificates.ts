@@ -25,6 +25,11 @@ export function passes(width: number, protection: number): boolean {
   return width > TOLERANCE && width >= protection - TOLERANCE;
 }
 
+/** Whether values met as low and as high as these prove the protection (0 for a secondary: not exact). */
+export function wideEnough(lowest: number, highest: number, protection: number): boolean {
+  return passes(clean(highest) - clean(lowest), protection);
+}
+
 export class WidthCertificates {
   private readonly lowest: Float64Array;
   private readonly highest: Float64Array;
@@ -57,8 +62,7 @@ export class WidthCertificates {
 
   /** Whether the proven interval already reaches the protection (0 for a secondary: not exact). */
   proves(cell: number, protection: number): boolean {
-    const { min, max } = this.interval(cell);
-    return passes(max - min, protection);
+    return wideEnough(this.lowest[cell] as number, this.highest[cell] as number, protection);
   }
 
   /** A feasible point's value of the cell (or Infinity for a ray raising it). */

@@ -44,6 +44,8 @@ export interface SuppressionOptions extends PrimaryOptions {
    * companion can hide more, and its own companions in turn.
    */
   readonly companions?: ReadonlyArray<readonly [number, number]>;
+  /** Worker threads for the audit's screenings (Auditor): default one per core; 1 keeps it on this thread. */
+  readonly workers?: number;
 }
 
 export interface SuppressionResult {
@@ -83,18 +85,23 @@ export async function suppressTableSystem(system: TableSystem, options: Suppress
   const context = await protectionContext(system, suppressionRank(system, options.cost), options.cost);
   settle(context, pattern, new Set(context.families.keys()));
 
-  // Rounds find the failing cells only; the full audit of every interval comes once, at the end.
-  const auditor = await Auditor.create(system);
-  let screening = auditor.screen(pattern.suppressed, pattern.requirements());
+  // Rounds find the failing cells only; the final pattern's certified audit comes once, at the end.
+  const auditor = await Auditor.create(system, { workers: options.workers });
   let protectionRounds = 0;
-  while (screening.failing.length > 0) {
-    // Nothing left to hide around the failing cells: their families are wholly suppressed.
-    if (protectionAdditions(context, pattern, screening, auditor).length === 0) break;
-    protectionRounds++;
-    settle(context, pattern, companionFamilies(context, pattern));
-    screening = auditor.screen(pattern.suppressed, pattern.requirements());
+  let audit: AuditResult;
+  try {
+    let screening = await auditor.screen(pattern.suppressed, pattern.requirements());
+    while (screening.failing.length > 0) {
+      // Nothing left to hide around the failing cells: their families are wholly suppressed.
+      if (protectionAdditions(context, pattern, screening, auditor).length === 0) break;
+      protectionRounds++;
+      settle(context, pattern, companionFamilies(context, pattern));
+      screening = await auditor.screen(pattern.suppressed, pattern.requirements());
+    }
+    audit = await auditor.certify(pattern.suppressed, pattern.requirements());
+  } finally {
+    await auditor.close();
   }
-  const audit = auditor.certify(pattern.suppressed, pattern.requirements());
 
   const primary = pattern.requirements();
   const all = [...pattern.suppressed].sort((a, b) => a - b);

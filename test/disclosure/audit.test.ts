@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { Auditor, type AuditResult } from '../../core/disclosure/audit';
+import { startScreeningPool } from '../../core/disclosure/screening-pool';
 import { highsSolver } from '../../core/disclosure/highs';
 import { primarySuppression, type TableSystem } from '../../core/disclosure';
 import { linkedTables } from './linked-tables';
@@ -86,7 +87,7 @@ it('gives every hidden cell the interval a plain LP gives it, and screens exactl
         if (reference.max === Infinity) expect(max).toBe(Infinity);
         else expect(max).toBeCloseTo(reference.max, 6);
       }
-      const screening = (await Auditor.create(system)).screen(new Set(suppressed), requirements);
+      const screening = await (await Auditor.create(system)).screen(new Set(suppressed), requirements);
       expect(screening.failing).toEqual([...new Set([...audit.exactlyRecovered, ...audit.underProtected])].sort((a, b) => a - b));
       for (const cell of screening.failing) {
         const interval = audit.intervals.find((found) => found.cell === cell);
@@ -105,7 +106,7 @@ it('keeps what it proved while the pattern grows, and forgets it when the patter
       const requirements = primarySuppression(system);
       const auditor = await Auditor.create(system);
       for (const pattern of [smaller, larger, smaller]) {
-        const certified = auditor.certify(pattern, requirements);
+        const certified = await auditor.certify(pattern, requirements);
         const exact = (await Auditor.create(system)).audit(pattern, requirements);
         const verdict = ({ passed, exactlyRecovered, underProtected }: AuditResult): object => ({ passed, exactlyRecovered, underProtected });
         expect(verdict(certified)).toEqual(verdict(exact));
@@ -119,4 +120,37 @@ it('keeps what it proved while the pattern grows, and forgets it when the patter
     }),
     { numRuns: NUM_RUNS, seed: SEED },
   );
+});
+
+it('screens on worker threads exactly as on the calling thread', async () => {
+  await fc.assert(
+    fc.asyncProperty(patterns, async ({ system, hide }) => {
+      const pattern = new Set(hide.flatMap((hidden, cell) => (hidden ? [cell] : [])));
+      const requirements = primarySuppression(system);
+      const here = await Auditor.create(system, { workers: 1 });
+      const pooled = await Auditor.create(system, { workers: 2, parallelFrom: 0 });
+      try {
+        expect(await pooled.certify(pattern, requirements)).toEqual(await here.certify(pattern, requirements));
+      } finally {
+        await pooled.close();
+      }
+    }),
+    { numRuns: Math.min(NUM_RUNS, 10), seed: SEED },
+  );
+});
+
+it('rejects when a worker fails, on a component or as a whole', async () => {
+  const { system } = linkedTables([{ size: 2 }, { size: 2 }], [3, 40, 50, 60]);
+  const broken = async (change: (system: TableSystem) => TableSystem): Promise<void> => {
+    const auditor = await Auditor.create(system, { workers: 2, parallelFrom: 0, startWorkers: (given, workers) => startScreeningPool(change(given), workers) });
+    try {
+      await expect(auditor.screen(new Set([0, 1, 2, 3]), primarySuppression(system))).rejects.toThrow(/^screening worker failed: /);
+    } finally {
+      await auditor.close();
+    }
+  };
+  // Values the LP cannot take: the component's screening throws in the worker.
+  await broken((given) => ({ values: given.values.map(() => Number.NaN), equations: given.equations }));
+  // An equation outside the system: the worker fails before it screens anything.
+  await broken((given) => ({ values: given.values, equations: [...given.equations, { total: given.values.length + 5, parts: [0] }] }));
 });

@@ -1,0 +1,3 @@
+// The entry of a screening worker thread (screening-pool.ts): the sources are TypeScript, run by tsx.
+require('tsx/cjs/api').register();
+require('./screening-worker.ts');
