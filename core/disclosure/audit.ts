@@ -109,8 +109,9 @@ export interface ScreeningRunner {
 export interface AuditorOptions {
   /**
    * Runs the screenings of a round on these worker threads when the round has at least
-   * `parallelFrom` cells to prove; default: one per core, from 5,000 cells (a worker takes about a
-   * second to start). Components are independent, so the result is the same either way.
+   * `parallelFrom` cells to prove, and every later round of more than one component once they run;
+   * default: one per core, from 5,000 cells (a worker takes about a second to start). Components
+   * are independent, so the result is the same either way.
    */
   readonly workers?: number;
   readonly parallelFrom?: number;
@@ -196,7 +197,7 @@ export class Auditor {
         highest: Float64Array.from(extremes, ([, highest]) => highest),
       });
     }
-    const screened = await this.runner(open).run(tasks);
+    const screened = await this.runner(open, tasks.length).run(tasks);
     const intervals = new Map<number, CellInterval>();
     screened.forEach(({ failing, lowest, highest }, k) => {
       (tasks[k] as ComponentTask).cells.forEach((cell, j) => {
@@ -221,10 +222,14 @@ export class Auditor {
     return judge(all, requirements);
   }
 
-  /** The workers for a round with this many cells to prove, started on first need; else this thread. */
-  private runner(open: number): ScreeningRunner {
+  /**
+   * The workers for a round with this many cells to prove, started on first need, and kept for
+   * every later round of more than one component; else this thread.
+   */
+  private runner(open: number, components: number): ScreeningRunner {
     const { workers, parallelFrom, startWorkers } = this.options;
-    if (workers < 2 || open < parallelFrom) return { run: async (tasks) => tasks.map((task) => this.lps.screen(task)), close: async () => undefined };
+    const worthIt = open >= parallelFrom || (this.workers !== undefined && components > 1);
+    if (workers < 2 || !worthIt) return { run: async (tasks) => tasks.map((task) => this.lps.screen(task)), close: async () => undefined };
     this.workers ??= startWorkers(this.system, workers);
     return this.workers;
   }
