@@ -74,7 +74,8 @@ export class FamilyProtection {
       rowUpper: zeros,
       matrix: { format: 'csr', numRows: equations.length, numCols: 2 * n, starts, indices, values },
     });
-    // Warm starts need the basis kept between runs, which presolve would discard; the matrix is all ±1, so scaling buys nothing.
+    // Each target's bounds change between runs, which keeps the last basis dual feasible: dual
+    // simplex from it, without presolve (it would discard the basis) or scaling (the matrix is ±1).
     model.options.set({ output_flag: false, presolve: 'off', simplex_strategy: 1, simplex_scale_strategy: 0 });
     return new FamilyProtection(highs, model, family, system);
   }
