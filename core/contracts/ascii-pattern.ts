@@ -192,6 +192,11 @@ export function compileAsciiPattern(pattern: string): AsciiMatcher | null {
     throw error;
   }
   const tables = alternatives.map(fixedTable);
+  const only = tables.length === 1 ? tables[0] : null;
+  if (only !== undefined && only !== null) {
+    // The usual ID pattern: one fixed width, matched without the loop over alternatives.
+    return (bytes, start, end) => matchesTable(only, bytes, start, end);
+  }
   if (tables.every((table): table is Uint8Array => table !== null)) {
     return (bytes, start, end) => {
       for (let i = 0; i < tables.length; i++) if (matchesTable(tables[i] as Uint8Array, bytes, start, end)) return true;

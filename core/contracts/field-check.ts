@@ -5,6 +5,7 @@
  */
 import { compileAsciiPattern } from './ascii-pattern';
 import { compileDateFormat } from './dates';
+import { compileQuickAccept } from './quick-accept';
 import type { Contract, FieldDefinition } from './types';
 
 export type FieldRule =
@@ -95,8 +96,9 @@ function typedReader(field: FieldDefinition): (text: string) => number | string 
 /**
  * The same rules as compileFieldChecker, read straight from a value's UTF-8 bytes: the first rule
  * `bytes[start, end)` breaks, or null. ASCII values, nearly all of them, are checked without
- * making a string; any other value is decoded and given to the text checker. The two agree on
- * every value (test/contracts/field-check-bytes.test.ts).
+ * making a string; any other value is decoded and given to the text checker. A value the field's
+ * quick test accepts (core/contracts/quick-accept.ts) is checked no further. The two checkers
+ * agree on every value (test/contracts/field-check-bytes.test.ts).
  */
 export type ByteFieldChecker = (bytes: Uint8Array, start: number, end: number) => FieldRule | null;
 
@@ -127,7 +129,7 @@ export function compileByteFieldChecker(field: FieldDefinition, missingValues: r
   const maxLength = c.maxLength ?? Infinity;
   const typeRule: FieldRule = field.type === 'date' ? 'format' : 'type';
 
-  return (bytes, start, end) => {
+  const full: ByteFieldChecker = (bytes, start, end) => {
     for (let k = start; k < end; k++) if ((bytes[k] as number) > 0x7f) return byText(bytes, start, end);
     if (inList(missing, bytes, start, end)) return required ? 'required' : null;
     const value = read === null ? 0 : read(bytes, start, end);
@@ -141,6 +143,8 @@ export function compileByteFieldChecker(field: FieldDefinition, missingValues: r
     if (maximum !== null && value > maximum) return 'maximum';
     return null;
   };
+  const quick = compileQuickAccept(field, missingValues, (text) => textChecker(text) === null);
+  return quick === null ? full : (bytes, start, end) => (quick(bytes, start, end) ? null : full(bytes, start, end));
 }
 
 /** The value's text, made only where a check needs it. */

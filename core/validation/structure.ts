@@ -213,16 +213,15 @@ export class StructureScanner {
       const byte = chunk[i] as number;
       const kind = classes[byte] as number;
       if (fast && lineBytes < lineLimit) {
-        if (kind === ORDINARY) {
-          if (state === State.Unquoted || state === State.Quoted) {
-            lineBytes++;
-            continue;
-          }
-          if (state === State.FieldStart) {
-            lineBytes++;
-            state = State.Unquoted;
-            continue;
-          }
+        if (kind === ORDINARY && state !== State.QuoteInQuoted) {
+          if (state === State.FieldStart) state = State.Unquoted;
+          // The rest of the run of ordinary bytes, up to the line's limit (the byte past it is the slow path's to report).
+          let next = i + 1;
+          const stop = Math.min(end, i + lineLimit - lineBytes);
+          while (next < stop && classes[chunk[next] as number] === ORDINARY) next++;
+          lineBytes += next - i;
+          i = next - 1;
+          continue;
         } else if (byte === delimiter && state !== State.Quoted) {
           lineBytes++;
           if (field <= expectedFields) ends[field - 1] = i - origin;

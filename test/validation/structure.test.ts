@@ -92,6 +92,16 @@ test('an over-long line is reported once, at its line', () => {
   expect(findings(r)).toEqual([['line_too_long', 2, undefined]]);
 });
 
+test('an over-long last value is reported however the file ends and is chunked', () => {
+  // The long run of ordinary bytes is where the scanner skips ahead: it must stop at the limit.
+  for (const chunk of [7, 64, 1 << 16]) {
+    const unended = scan(`a,b,c\n1,2,${'x'.repeat(300)}`, { maxLineBytes: 100, chunk });
+    expect(findings(unended)).toEqual([['line_too_long', 2, undefined]]);
+    const ended = scan(`a,b,c\n1,2,${'x'.repeat(300)}\n`, { maxLineBytes: 100, chunk });
+    expect(findings(ended)).toEqual([['line_too_long', 2, undefined]]);
+  }
+});
+
 test('tab and pipe delimiters', () => {
   const tab = { ...COMMA, delimiter: '\t' };
   expect(scan('a\tb\tc\n1\tx,y\t3\n', { dialect: tab }).findings).toEqual([]);
