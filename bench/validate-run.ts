@@ -3,7 +3,7 @@
  *   tsx bench/validate-run.ts <mode> <file> <partner> <dataset>
  * Prints one JSON line: seconds, CPU seconds, records, verdict, peak RSS.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,9 +15,15 @@ import { readCsvSql, sqlIdentifier, sqlString, typedValueSql } from '../core/val
 import { validateDrop } from '../core/validation/validate';
 import { DuckDbEngine } from '../adapters/sql/duckdb-engine';
 
-export const MODES = ['validator', 'validator-one-core', 'engine-only', 'baseline'] as const;
+export const MODES = ['validator', 'validator-one-core', 'engine-only', 'engine-profile', 'baseline'] as const;
 type Mode = (typeof MODES)[number];
-type Outcome = { records: number; verdict: string };
+/** Seconds DuckDB's own profile gives each step of the floor's conversion. */
+export interface EngineSteps {
+  readonly readCsv: number;
+  readonly typeValues: number;
+  readonly writeParquet: number;
+}
+type Outcome = { records: number; verdict: string; steps?: EngineSteps };
 
 /** DuckDB with one thread and a memory limit, spilling to a scratch folder. */
 async function withEngine(work: (engine: DuckDbEngine, scratch: string) => Promise<Outcome>): Promise<Outcome> {
@@ -43,13 +49,40 @@ function validator(concurrent: boolean) {
 
 /** The floor: DuckDB converting the file to the same typed Parquet, checking nothing. */
 function engineOnly(file: string, contract: Contract): Promise<Outcome> {
+  return withEngine(async (engine, scratch) => ({ records: await convert(engine, scratch, file, contract), verdict: 'not checked' }));
+}
+
+async function convert(engine: DuckDbEngine, scratch: string, file: string, contract: Contract): Promise<number> {
+  const columns = contract.schema.fields.map((f) => `${typedValueSql(f, contract.schema.missingValues)} AS ${sqlIdentifier(f.name)}`).join(', ');
+  const rows = await engine.query(
+    `COPY (SELECT ${columns} FROM ${readCsvSql(file, contract, contract.file.compression === 'gzip')}) ` +
+    `TO ${sqlString(path.join(scratch, 'out.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  return Number(rows[0]?.Count);
+}
+
+interface ProfileNode {
+  readonly operator_type?: string;
+  readonly operator_timing?: number;
+  readonly children?: readonly ProfileNode[];
+}
+
+/** The floor again, profiled by DuckDB (a run of its own: profiling costs time): where its time goes. */
+function engineProfile(file: string, contract: Contract): Promise<Outcome> {
   return withEngine(async (engine, scratch) => {
-    const columns = contract.schema.fields.map((f) => `${typedValueSql(f, contract.schema.missingValues)} AS ${sqlIdentifier(f.name)}`).join(', ');
-    const rows = await engine.query(
-      `COPY (SELECT ${columns} FROM ${readCsvSql(file, contract, contract.file.compression === 'gzip')}) ` +
-      `TO ${sqlString(path.join(scratch, 'out.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    return { records: Number(rows[0]?.Count), verdict: 'not checked' };
+    const profile = path.join(scratch, 'profile.json');
+    await engine.run(`SET enable_profiling = 'json'`);
+    await engine.run(`SET profiling_output = ${sqlString(profile)}`);
+    const records = await convert(engine, scratch, file, contract);
+    const seconds = (type: string): number => {
+      const sum = (node: ProfileNode): number =>
+        (node.operator_type === type ? node.operator_timing ?? 0 : 0) + (node.children ?? []).reduce((total, child) => total + sum(child), 0);
+      return sum(JSON.parse(readFileSync(profile, 'utf8')) as ProfileNode);
+    };
+    return {
+      records, verdict: 'not checked',
+      steps: { readCsv: seconds('TABLE_SCAN'), typeValues: seconds('PROJECTION'), writeParquet: seconds('COPY_TO_FILE') },
+    };
   });
 }
 
@@ -75,6 +108,7 @@ const RUNS: Readonly<Record<Mode, (file: string, contract: Contract) => Promise<
   validator: validator(true),
   'validator-one-core': validator(false),
   'engine-only': engineOnly,
+  'engine-profile': engineProfile,
   baseline,
 };
 

@@ -192,8 +192,8 @@ export function compileAsciiPattern(pattern: string): AsciiMatcher | null {
     throw error;
   }
   const tables = alternatives.map(fixedTable);
-  const only = tables.length === 1 ? tables[0] : null;
-  if (only !== undefined && only !== null) {
+  const [only] = tables;
+  if (tables.length === 1 && only) {
     // The usual ID pattern: one fixed width, matched without the loop over alternatives.
     return (bytes, start, end) => matchesTable(only, bytes, start, end);
   }
