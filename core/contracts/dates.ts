@@ -22,13 +22,8 @@ const DIRECTIVES: Readonly<Record<string, { part: 'Y' | 'm' | 'd'; digits: numbe
   '%d': { part: 'd', digits: 2 },
 };
 
-/** Days in each month of a common year. */
+/** Days in each month of a common year (a constant: dates are checked a billion times). */
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-const YEAR = 0;
-const MONTH = 1;
-const DAY = 2;
-const PART_CODES = { Y: YEAR, m: MONTH, d: DAY } as const;
 
 export function isCalendarDate(year: number, month: number, day: number): boolean {
   if (month < 1 || month > 12 || day < 1) return false;
@@ -38,6 +33,12 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
 }
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** An ISO date's text (a contract's date bound) as the number YYYYMMDD that parseAscii gives, or null. */
+export function isoDayNumber(text: string): number | null {
+  const match = ISO_DATE.exec(text);
+  return match ? Number(`${match[1]}${match[2]}${match[3]}`) : null;
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -64,18 +65,7 @@ export function compileDateFormat(pattern: string): DateFormat {
   );
   const slices: Record<'Y' | 'm' | 'd', [number, number]> = { Y: [0, 4], m: [5, 7], d: [8, 10] };
   const width = tokens.reduce((n, t) => n + (t.directive ? t.directive.digits : Buffer.byteLength(t.literal as string)), 0);
-  // Byte by byte, as parseAscii reads a text: the literal byte expected there (-1 for a digit), and which part a digit is of.
-  const literalAt = new Int16Array(width).fill(-1);
-  const partAt = new Uint8Array(width);
-  let position = 0;
-  for (const token of tokens) {
-    if (token.directive) {
-      partAt.fill(PART_CODES[token.directive.part], position, position + token.directive.digits);
-      position += token.directive.digits;
-    } else {
-      for (const byte of Buffer.from(token.literal as string, 'utf8')) literalAt[position++] = byte;
-    }
-  }
+  const literalBytes = tokens.map((t) => (t.directive ? null : Buffer.from(t.literal as string, 'utf8')));
 
   const formatted = new Map<string, string>();
   return {
@@ -90,22 +80,26 @@ export function compileDateFormat(pattern: string): DateFormat {
     },
     parseAscii(bytes: Uint8Array, start: number, end: number): number {
       if (end - start !== width) return -1;
+      let at = start;
       let y = 0;
       let m = 0;
       let d = 0;
-      for (let k = 0; k < width; k++) {
-        const byte = bytes[start + k] as number;
-        const literal = literalAt[k] as number;
-        if (literal >= 0) {
-          if (byte !== literal) return -1;
+      for (let t = 0; t < tokens.length; t++) {
+        const literal = literalBytes[t];
+        if (literal) {
+          for (let k = 0; k < literal.length; k++) if (bytes[at++] !== literal[k]) return -1;
           continue;
         }
-        const digit = byte - 0x30;
-        if (digit < 0 || digit > 9) return -1;
-        const part = partAt[k];
-        if (part === YEAR) y = y * 10 + digit;
-        else if (part === MONTH) m = m * 10 + digit;
-        else d = d * 10 + digit;
+        const directive = (tokens[t] as { directive: { part: 'Y' | 'm' | 'd'; digits: number } }).directive;
+        let value = 0;
+        for (let k = 0; k < directive.digits; k++) {
+          const digit = (bytes[at++] as number) - 0x30;
+          if (digit < 0 || digit > 9) return -1;
+          value = value * 10 + digit;
+        }
+        if (directive.part === 'Y') y = value;
+        else if (directive.part === 'm') m = value;
+        else d = value;
       }
       return isCalendarDate(y, m, d) ? y * 10000 + m * 100 + d : -1;
     },

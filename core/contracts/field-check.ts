@@ -4,7 +4,7 @@
  * caller decides whether (and how masked) a value may be shown.
  */
 import { compileAsciiPattern } from './ascii-pattern';
-import { compileDateFormat } from './dates';
+import { compileDateFormat, isoDayNumber } from './dates';
 import { compileQuickAccept } from './quick-accept';
 import type { Contract, FieldDefinition } from './types';
 
@@ -114,8 +114,7 @@ export function compileByteFieldChecker(field: FieldDefinition, missingValues: r
   // Date bounds as YYYYMMDD numbers, like parseAscii's values.
   const bound = (value: number | string | undefined): number | undefined => {
     if (value === undefined || field.type !== 'date') return typeof value === 'number' ? value : undefined;
-    const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(value));
-    return iso ? Number(`${iso[1]}${iso[2]}${iso[3]}`) : undefined;
+    return isoDayNumber(String(value)) ?? undefined;
   };
   const minimum = bound(c.minimum) ?? null;
   const maximum = bound(c.maximum) ?? null;

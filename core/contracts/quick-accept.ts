@@ -7,7 +7,7 @@
  * field's rules reject (test/contracts/field-check-bytes.test.ts holds it to that).
  */
 import { compileAsciiPattern } from './ascii-pattern';
-import { compileDateFormat } from './dates';
+import { compileDateFormat, isoDayNumber } from './dates';
 import type { FieldDefinition } from './types';
 
 /** True only when `bytes[start, end)` conforms to every rule of the field. */
@@ -52,12 +52,14 @@ function isMissingTest(missingValues: readonly string[]): (bytes: Uint8Array, st
   return (bytes, start, end) => missing.some((m) => m.length === end - start && m.every((b, k) => bytes[start + k] === b));
 }
 
-/** A date or number bound as the quick tests read values: dates as YYYYMMDD. */
-function numericBound(field: FieldDefinition, bound: number | string | undefined): number | null {
-  if (bound === undefined) return field.type === 'date' || field.type === 'integer' ? NaN : null;
+/**
+ * A bound as the quick tests compare values (dates as the number YYYYMMDD): `none` where the
+ * field has no such bound, null where it is not one they can compare.
+ */
+function comparableBound(field: FieldDefinition, bound: number | string | undefined, none: number): number | null {
+  if (bound === undefined) return none;
   if (field.type === 'integer') return typeof bound === 'number' ? bound : null;
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(bound));
-  return iso ? Number(`${iso[1]}${iso[2]}${iso[3]}`) : null;
+  return isoDayNumber(String(bound));
 }
 
 /**
@@ -77,11 +79,9 @@ export function compileQuickAccept(field: FieldDefinition, missingValues: readon
   });
 
   if ((field.type === 'date' || field.type === 'integer') && onlyBoundsBeside) {
-    const low = numericBound(field, c.minimum);
-    const high = numericBound(field, c.maximum);
-    if (low === null || high === null) return null;
-    const lowest = Number.isNaN(low) ? -Infinity : low;
-    const highest = Number.isNaN(high) ? Infinity : high;
+    const lowest = comparableBound(field, c.minimum, -Infinity);
+    const highest = comparableBound(field, c.maximum, Infinity);
+    if (lowest === null || highest === null) return null;
     let test: QuickAccept;
     if (field.type === 'date') {
       const format = compileDateFormat(field.format ?? 'default');
