@@ -3,6 +3,7 @@
  * billion values costs a few comparisons each. Messages describe the rule, never the value: the
  * caller decides whether (and how masked) a value may be shown.
  */
+import { asciiInteger } from './ascii-integer';
 import { compileAsciiPattern } from './ascii-pattern';
 import { compileDateFormat, isoDayNumber } from './dates';
 import { compileQuickAccept } from './quick-accept';
@@ -194,21 +195,6 @@ function typedAsciiReader(field: FieldDefinition): ((bytes: Uint8Array, start: n
     case 'string':
       return null;
   }
-}
-
-function asciiInteger(bytes: Uint8Array, start: number, end: number): number {
-  let at = start;
-  if (bytes[at] === 0x2b || bytes[at] === 0x2d) at++;
-  if (at === end) return NaN;
-  let value = 0;
-  for (let k = at; k < end; k++) {
-    const digit = (bytes[k] as number) - 0x30;
-    if (digit < 0 || digit > 9) return NaN;
-    value = value * 10 + digit;
-  }
-  // Past 15 digits the running sum may round differently from Number().
-  if (end - at > 15) value = Number(latin1OrUtf8(bytes, at, end, 'latin1'));
-  return bytes[start] === 0x2d ? -value : value;
 }
 
 /** One checker per field of the contract, in field order. */

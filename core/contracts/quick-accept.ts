@@ -6,6 +6,7 @@
  * rule. So a quick test may leave values to the full checker, but must accept nothing the
  * field's rules reject (test/contracts/field-check-bytes.test.ts holds it to that).
  */
+import { asciiInteger } from './ascii-integer';
 import { compileAsciiPattern } from './ascii-pattern';
 import { compileDateFormat, isoDayNumber } from './dates';
 import type { FieldDefinition } from './types';
@@ -91,7 +92,7 @@ export function compileQuickAccept(field: FieldDefinition, missingValues: readon
       };
     } else {
       test = (bytes, start, end) => {
-        const value = plainInteger(bytes, start, end);
+        const value = asciiInteger(bytes, start, end);
         return value >= lowest && value <= highest;
       };
     }
@@ -109,16 +110,4 @@ export function compileQuickAccept(field: FieldDefinition, missingValues: readon
   // A text has no more characters than bytes.
   const isMissing = isMissingTest(missingValues);
   return (bytes, start, end) => end - start <= maxLength && !isMissing(bytes, start, end);
-}
-
-/** Up to 15 digits, unsigned, as a number; NaN for anything else (signs and long numbers are the full checker's). */
-function plainInteger(bytes: Uint8Array, start: number, end: number): number {
-  if (end === start || end - start > 15) return NaN;
-  let value = 0;
-  for (let k = start; k < end; k++) {
-    const digit = (bytes[k] as number) - 0x30;
-    if (digit < 0 || digit > 9) return NaN;
-    value = value * 10 + digit;
-  }
-  return value;
 }

@@ -83,13 +83,14 @@ describe('what quick acceptance leaves to the full checker', () => {
     expect(accepts(test, '')).toBe(false);
   });
 
-  it('signed, long or out-of-range whole numbers', () => {
+  it('whole numbers out of bounds or not whole', () => {
     const count: FieldDefinition = { name: 'n', type: 'integer', description: '', constraints: { minimum: -5, maximum: 300 } };
     const test = quickTest(count, ['']) as QuickAccept;
-    expect(accepts(test, '300')).toBe(true);
-    expect([accepts(test, '-3'), fullRule(count, [''], '-3')]).toEqual([false, null]);
+    expect(['300', '-3', '+7', '0000000000000000300'].map((text) => accepts(test, text))).toEqual([true, true, true, true]);
     expect([accepts(test, '301'), fullRule(count, [''], '301')]).toEqual([false, 'maximum']);
-    expect([accepts(test, '0000000000000000300'), fullRule(count, [''], '0000000000000000300')]).toEqual([false, null]);
+    expect([accepts(test, '-6'), fullRule(count, [''], '-6')]).toEqual([false, 'minimum']);
+    expect([accepts(test, '3.0'), fullRule(count, [''], '3.0')]).toEqual([false, 'type']);
+    expect([accepts(test, '-'), fullRule(count, [''], '-')]).toEqual([false, 'type']);
   });
 
   it('fields with a rule no quick test covers have none', () => {
