@@ -47,12 +47,6 @@ function closedList(texts: readonly string[], conforms: Conforms): QuickAccept |
   return (bytes, start, end) => packed.has(packAscii(bytes, start, end));
 }
 
-function isMissingTest(missingValues: readonly string[]): (bytes: Uint8Array, start: number, end: number) => boolean {
-  const missing = missingValues.map((text) => Buffer.from(text, 'utf8'));
-  if (missing.length === 1 && missing[0]?.length === 0) return (_bytes, start, end) => start === end;
-  return (bytes, start, end) => missing.some((m) => m.length === end - start && m.every((b, k) => bytes[start + k] === b));
-}
-
 /**
  * A bound as the quick tests compare values (dates as the number YYYYMMDD): `none` where the
  * field has no such bound, null where it is not one they can compare.
@@ -65,7 +59,7 @@ function comparableBound(field: FieldDefinition, bound: number | string | undefi
 
 /**
  * The quick test for a field, or null when its shape has none. `conforms` is the field's own
- * text checker, used here only on the contract's own texts (codes, missing values).
+ * text checker, used here only on the contract's own codes and flag spellings.
  */
 export function compileQuickAccept(field: FieldDefinition, missingValues: readonly string[], conforms: Conforms): QuickAccept | null {
   const c = field.constraints ?? {};
@@ -107,7 +101,9 @@ export function compileQuickAccept(field: FieldDefinition, missingValues: readon
     const test: QuickAccept = (bytes, start, end) => end - start <= maxLength && pattern(bytes, start, end);
     return missingPasses(test) ? null : test;
   }
+  // Missing values are told by their packed bytes; a list with one that does not pack is left to the full checker.
+  const missing = new Set(missingValues.map(packText));
+  if (missing.has(-1)) return null;
   // A text has no more characters than bytes.
-  const isMissing = isMissingTest(missingValues);
-  return (bytes, start, end) => end - start <= maxLength && !isMissing(bytes, start, end);
+  return (bytes, start, end) => end - start <= maxLength && !missing.has(packAscii(bytes, start, end));
 }

@@ -81,6 +81,9 @@ describe('what quick acceptance leaves to the full checker', () => {
     expect([accepts(test, 'abcd'), fullRule(name, ['', 'N/A'], 'abcd')]).toEqual([false, 'max_length']);
     expect(accepts(test, 'N/A')).toBe(false);
     expect(accepts(test, '')).toBe(false);
+    // A missing value too long to pack: such a field's values all go to the full checker.
+    expect(quickTest(name, ['', 'NOT GIVEN'])).toBeNull();
+    expect(fullRule(name, ['', 'NOT GIVEN'], 'NOT GIVEN')).toBeNull();
   });
 
   it('whole numbers out of bounds or not whole', () => {
